@@ -85,6 +85,20 @@ public sealed class ProtoReader
         _limit = offset + count;
     }
 
+    /// <summary>
+    /// Moves back to a position read earlier in the current message (a second pass over it).
+    /// </summary>
+    public bool RewindTo(int position)
+    {
+        if (position < 0 || position > _limit || position > _position)
+        {
+            return Fail(ProtoError.InvalidArgument);
+        }
+
+        _position = position;
+        return true;
+    }
+
     /// <summary>Records <paramref name="error"/> unless an earlier error is already recorded; returns false.</summary>
     public bool Fail(ProtoError error)
     {
@@ -404,13 +418,24 @@ public sealed class ProtoReader
 
     /// <summary>
     /// Number of elements in the value that follows a tag of a repeated field, without consuming it:
-    /// 1 for an unpacked element or a message, or the element count of a packed run. elementSize is
+    /// 1 for an unpacked element or a message, the element count of a packed run, or 0 for a wire
+    /// type that does not fit the field (decoders skip such values). elementSize is
     /// 4 or 8 for fixed-size elements, <see cref="VarintElements"/> or <see cref="MessageElements"/>.
     /// Returns -1 (with <see cref="Error"/> set) when the value is malformed.
     /// </summary>
     public int PeekElementCount(uint tag, int elementSize)
     {
-        if ((WireType)(tag & 7) != WireType.LengthDelimited || elementSize < 0)
+        WireType wireType = (WireType)(tag & 7);
+        if (wireType != WireType.LengthDelimited)
+        {
+            // One unpacked element, if its wire type fits the field; otherwise decoders skip it.
+            bool fits = (elementSize == VarintElements && wireType == WireType.Varint)
+                || (elementSize == 4 && wireType == WireType.Fixed32)
+                || (elementSize == 8 && wireType == WireType.Fixed64);
+            return fits ? 1 : 0;
+        }
+
+        if (elementSize == MessageElements)
         {
             return 1;
         }

@@ -153,9 +153,18 @@ public sealed class ProtoWriter
     /// <summary>Writes a string field unless it is null or empty.</summary>
     public void WriteString(int fieldNumber, string value)
     {
-        if (value == null || value.Length == 0)
+        if (value != null && value.Length != 0)
         {
-            return;
+            WriteRepeatedString(fieldNumber, value);
+        }
+    }
+
+    /// <summary>Writes one element of a repeated string field (empty elements are written too).</summary>
+    public void WriteRepeatedString(int fieldNumber, string value)
+    {
+        if (value == null)
+        {
+            value = string.Empty;
         }
 
         int byteCount = Utf8.GetByteCount(value);
