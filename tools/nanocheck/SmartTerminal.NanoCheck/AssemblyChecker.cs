@@ -19,12 +19,19 @@ public static class AssemblyChecker
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
-        if (!pe.HasMetadata)
+        try
         {
-            return [new Violation("not-an-assembly", assemblyPath, "no CLI metadata")];
-        }
+            if (!pe.HasMetadata)
+            {
+                return [new Violation("not-an-assembly", assemblyPath, "no CLI metadata")];
+            }
 
-        return Check(pe.GetMetadataReader());
+            return Check(pe.GetMetadataReader());
+        }
+        catch (BadImageFormatException e)
+        {
+            return [new Violation("not-an-assembly", assemblyPath, e.Message)];
+        }
     }
 
     public static IReadOnlyList<Violation> Check(MetadataReader reader)
