@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages SmartTerminal needs, only where they are missing.
+#   scripts/install-prerequisites.sh service   what the policy service needs to run
+#   scripts/install-prerequisites.sh tests     what the test suite needs (real brokers and databases)
+set -euo pipefail
+
+purpose="${1:-tests}"
+packages=()
+case "$purpose" in
+  service) ;;
+  tests)
+    command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
+    command -v mosquitto_passwd >/dev/null 2>&1 || packages+=(mosquitto)
+    command -v mosquitto_sub >/dev/null 2>&1 || packages+=(mosquitto-clients)
+    ;;
+  *) echo "usage: $0 service|tests" >&2; exit 2 ;;
+esac
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET SDK 10 is required (https://dot.net); install it first." >&2
+  exit 1
+fi
+
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing: ${packages[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${packages[@]}" | sort -u) >/dev/null
+fi

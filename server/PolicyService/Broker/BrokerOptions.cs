@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SmartTerminal.PolicyService.Broker;
+
+/// <summary>The embedded MQTT broker (design brief section 6: the default that runs on one machine).</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    /// <summary>Host the MQTTnet broker inside the service. Off when an external broker (Mosquitto, EMQX) is used.</summary>
+    public bool Embedded { get; set; } = true;
+
+    /// <summary>Plain MQTT port of the embedded broker.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Address the embedded broker listens on.</summary>
+    [Required]
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// User name of the service's own broker account. Devices can never use it: device user names
+    /// are device ids, and this account is checked first.
+    /// </summary>
+    [Required]
+    [MinLength(3)]
+    public string ServiceUserName { get; set; } = "policy-service";
+
+    /// <summary>Password of the service account; when empty, a random one is generated at start.</summary>
+    public string? ServicePassword { get; set; }
+}

@@ -1,0 +1,31 @@
+namespace SmartTerminal.IntegrationTests.Infrastructure;
+
+/// <summary>Waits on a condition with a deadline instead of sleeping a fixed time.</summary>
+internal static class Eventually
+{
+    public static async Task<bool> TrueWithin(TimeSpan timeout, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return true;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // Not ready yet (connection refused and the like): try again until the deadline.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
