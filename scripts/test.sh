@@ -11,7 +11,7 @@ results="artifacts/test-results"
 
 scripts/install-prerequisites.sh tests || exit 1
 
-if ! dotnet build SmartTerminal.sln -c "$configuration" -nologo -v:q -clp:ErrorsOnly; then
+if ! dotnet build SmartTerminal.sln -c "$configuration" -nologo -v:m; then
   echo "build failed (including the nanoFramework subset check, if it is listed above)"
   echo "0 passed, 1 failed"
   exit 1
