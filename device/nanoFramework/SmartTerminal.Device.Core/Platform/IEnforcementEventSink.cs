@@ -1,0 +1,11 @@
+namespace SmartTerminal.Device.Core.Platform;
+
+/// <summary>Receives enforcement and tamper events (the usage ledger turns them into uplinks).</summary>
+public interface IEnforcementEventSink
+{
+    /// <summary>
+    /// Records one event. kind is an EnforcementEventKind number, reason a DecisionReason or
+    /// PolicyRefusal number, subject and detail depend on the kind (see uplink.proto).
+    /// </summary>
+    void Record(long atUnix, int kind, int reason, uint subject, long detail);
+}
