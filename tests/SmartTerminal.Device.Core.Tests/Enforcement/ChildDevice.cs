@@ -24,12 +24,16 @@ internal sealed class ChildDevice
         var now = LocalToUnixMs(localTime);
         Clock.WallClockUnixMs = now;
         Clock.MonotonicMs = 1_000;
-        Engine = Start(Sign(policy));
+        _initialPolicy = Sign(policy);
+        Engine = Start();
         if (trustedSync)
         {
             Engine.ApplyTimeSync(now);
         }
     }
+
+    // The signed baseline in the flashed configuration: the head passes it at every boot.
+    private readonly byte[] _initialPolicy;
 
     public FakeDeviceClock Clock { get; } = new();
 
@@ -59,6 +63,10 @@ internal sealed class ChildDevice
 
     /// <summary>The local time the engine believes it is.</summary>
     public string EngineLocalTime => DateTimeOffset.FromUnixTimeMilliseconds(Engine.NowUnixMs).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>Real time passes with nothing running until the engine's local time reaches the given time.</summary>
+    public void WaitUntil(string localTime) =>
+        Wait(TimeSpan.FromMilliseconds(LocalToUnixMs(localTime) - Engine.NowUnixMs));
 
     /// <summary>Real time passes with nothing running.</summary>
     public void Wait(TimeSpan duration)
@@ -144,9 +152,8 @@ internal sealed class ChildDevice
     public void PowerCut(bool rtcLost = false)
     {
         Clock.Boot(rtcLost);
-        Engine = Start(null);
+        Engine = Start();
     }
 
-    private PolicyEngine Start(byte[]? initialPolicy) =>
-        new(Clock, Storage, new DotNetHmac(), Events, Keys, initialPolicy!);
+    private PolicyEngine Start() => new(Clock, Storage, new DotNetHmac(), Events, Keys, _initialPolicy);
 }

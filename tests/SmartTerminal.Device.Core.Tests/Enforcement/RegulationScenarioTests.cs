@@ -13,7 +13,7 @@ public sealed class RegulationScenarioTests
         var afternoon = device.Use(Reader, TimeSpan.FromMinutes(35)).Ticks;
         Assert.Equal([AccountingAction.RestReminder, AccountingAction.Warn], afternoon.Select(t => t.Action));
         Assert.Equal(5, afternoon.Last().MinutesLeft);
-        device.Wait(TimeSpan.FromMinutes(10 * 60 - 35 + 50 - 60));
+        device.WaitUntil("2026-11-30 21:50");
         Assert.Equal("2026-11-30 21:50", device.EngineLocalTime);
 
         var start = device.Engine.StartActivity(ChildDevice.App(Reader));

@@ -31,10 +31,9 @@ public sealed partial class PolicyEngine
     public PolicyRefusal ApplyPolicy(byte[] payload, int offset, int count)
     {
         Refresh();
-        ulong current = _policy != null && _policy.Version > _state.PolicyVersion ? _policy.Version : _state.PolicyVersion;
         DevicePolicy policy;
         ulong version;
-        PolicyRefusal refusal = _verifier.Verify(payload, offset, count, current, out policy, out version);
+        PolicyRefusal refusal = _verifier.Verify(payload, offset, count, RefuseAtOrBelow(), out policy, out version);
         if (refusal != PolicyRefusal.None)
         {
             Record(EventKinds.PolicyRefused, (int)refusal, (uint)version, (long)version);
@@ -56,6 +55,16 @@ public sealed partial class PolicyEngine
         Refresh();
         Save();
         return PolicyRefusal.None;
+    }
+
+    // Versions at or below this are refused. Normally the version in force; if the stored policy was
+    // lost and an older one (the flashed baseline) is in force, the highest version ever applied may
+    // be applied again (the broker still holds it retained), but nothing older.
+    private ulong RefuseAtOrBelow()
+    {
+        ulong inForce = _policy == null ? 0 : _policy.Version;
+        ulong floor = _state.PolicyVersion;
+        return inForce >= floor || floor == 0 ? inForce : floor - 1;
     }
 
     /// <summary>Applies extra time a guardian granted online; each grant id applies once and only before it lapses.</summary>

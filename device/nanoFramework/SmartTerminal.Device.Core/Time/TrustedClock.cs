@@ -73,6 +73,10 @@ public sealed class TrustedClock
         _anchorUnixMs = trustedUnixMs;
         _synced = true;
         _lastSyncMonotonicMs = _anchorMonotonicMs;
+
+        // SNTP sets the RTC when it syncs: that jump is not the child's doing.
+        _lastWallUnixMs = _clock.WallClockUnixMs;
+        _lastWallMonotonicMs = _anchorMonotonicMs;
         return moved;
     }
 
