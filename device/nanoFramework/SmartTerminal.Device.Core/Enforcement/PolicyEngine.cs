@@ -130,13 +130,10 @@ public sealed partial class PolicyEngine
 
         if (loaded == StateLoadResult.Corrupt)
         {
-            // Never "nothing used today": without trustworthy counters, today counts as used up.
-            _state.TotalUsedSeconds = uint.MaxValue / 2;
-            for (int i = 0; i < UsageState.CategoryCount; i++)
-            {
-                _state.CategoryUsedSeconds[i] = uint.MaxValue / 2;
-            }
-
+            // Never "nothing used today": without trustworthy counters, today counts as used up,
+            // and so does the day trusted time later reveals (the counters of that day are lost too).
+            _state.UseUpDay();
+            _state.UsedUpUntilTrustedTime = true;
             Record(EventKinds.StateCorrupt, 0, 0, 0);
         }
         else if (loaded == StateLoadResult.RecoveredOlder)
@@ -198,6 +195,17 @@ public sealed partial class PolicyEngine
         if (_state.Day == int.MinValue || day > _state.Day)
         {
             _state.StartDay(day);
+            if (_state.UsedUpUntilTrustedTime)
+            {
+                _state.UseUpDay();
+            }
+
+            SaveSoon();
+        }
+
+        if (_state.UsedUpUntilTrustedTime && _clock.State != ClockState.Untrusted)
+        {
+            _state.UsedUpUntilTrustedTime = false;
             SaveSoon();
         }
 

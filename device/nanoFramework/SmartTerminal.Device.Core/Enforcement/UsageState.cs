@@ -17,7 +17,7 @@ public sealed class UsageState
 
     /// <summary>Bytes of the serialised form.</summary>
     public const int SerializedLength = 4 + 4 + 4 + 8 + 4 + 4 + (CategoryCount * 4) + 4 + (CategoryCount * 4)
-        + 4 + 8 + 8 + 4 + 8 + 8 + (RememberedCount * 8) + (RememberedCount * 8) + 4 + 4 + 4 + 8 + 4 + 4;
+        + 4 + 8 + 8 + 4 + 8 + 8 + (RememberedCount * 8) + (RememberedCount * 8) + 4 + 4 + 4 + 8 + 4 + 4 + 4;
 
     private const uint Magic = 0x53555453; // "STUS"
     private const uint FormatVersion = 1;
@@ -85,6 +85,12 @@ public sealed class UsageState
     /// <summary>True while a running activity's category counts against the daily total.</summary>
     public bool RunningCountsTowardTotal;
 
+    /// <summary>
+    /// Set when the counters were lost: every day the device enters counts as used up until trusted
+    /// time says which day it really is (that day stays used up; the next one starts fresh).
+    /// </summary>
+    public bool UsedUpUntilTrustedTime;
+
     /// <summary>Clears the per-day counters for a new local day.</summary>
     public void StartDay(int day)
     {
@@ -97,6 +103,16 @@ public sealed class UsageState
         {
             CategoryUsedSeconds[i] = 0;
             ExtraMinutesCategory[i] = 0;
+        }
+    }
+
+    /// <summary>Marks today as used up: every budget counts as spent.</summary>
+    public void UseUpDay()
+    {
+        TotalUsedSeconds = uint.MaxValue / 2;
+        for (int i = 0; i < CategoryCount; i++)
+        {
+            CategoryUsedSeconds[i] = uint.MaxValue / 2;
         }
     }
 
@@ -161,7 +177,8 @@ public sealed class UsageState
         o = LittleEndian.Write(buffer, o, (uint)RunningCategory);
         o = LittleEndian.Write(buffer, o, FailedCodeAttempts);
         o = LittleEndian.Write(buffer, o, (ulong)CodeAttemptsWindowStartUnixMs);
-        o = LittleEndian.Write(buffer, o, (RememberCursor & 0x7FFFFFFF) | (RunningCountsTowardTotal ? 0x80000000u : 0));
+        o = LittleEndian.Write(buffer, o, RememberCursor);
+        o = LittleEndian.Write(buffer, o, (RunningCountsTowardTotal ? 1u : 0) | (UsedUpUntilTrustedTime ? 2u : 0));
         LittleEndian.Write(buffer, o, Crc32.Compute(buffer, 0, o));
     }
 
@@ -233,9 +250,11 @@ public sealed class UsageState
         o += 4;
         s.CodeAttemptsWindowStartUnixMs = (long)LittleEndian.ReadUInt64(buffer, o);
         o += 8;
-        uint cursor = LittleEndian.ReadUInt32(buffer, o);
-        s.RememberCursor = cursor & 0x7FFFFFFF;
-        s.RunningCountsTowardTotal = (cursor & 0x80000000) != 0;
+        s.RememberCursor = LittleEndian.ReadUInt32(buffer, o);
+        o += 4;
+        uint flags = LittleEndian.ReadUInt32(buffer, o);
+        s.RunningCountsTowardTotal = (flags & 1) != 0;
+        s.UsedUpUntilTrustedTime = (flags & 2) != 0;
         return s;
     }
 }
