@@ -23,6 +23,7 @@ internal sealed class ChildDevice
     {
         var now = LocalToUnixMs(localTime);
         Clock.WallClockUnixMs = now;
+        Clock.TrueUnixMs = now;
         Clock.MonotonicMs = 1_000;
         _initialPolicy = Sign(policy);
         Engine = Start();

@@ -10,11 +10,15 @@ internal sealed class FakeDeviceClock : IDeviceClock
 
     public long MonotonicMs { get; set; }
 
+    /// <summary>What time it really is (tests only: the device never sees it).</summary>
+    public long TrueUnixMs { get; set; }
+
     /// <summary>Real time passes: both clocks advance.</summary>
     public void Advance(TimeSpan elapsed)
     {
         WallClockUnixMs += (long)elapsed.TotalMilliseconds;
         MonotonicMs += (long)elapsed.TotalMilliseconds;
+        TrueUnixMs += (long)elapsed.TotalMilliseconds;
     }
 
     /// <summary>A boot: the monotonic clock restarts; after a power-on reset the RTC restarts near 1970.</summary>
