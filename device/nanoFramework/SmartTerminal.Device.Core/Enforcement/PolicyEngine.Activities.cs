@@ -53,6 +53,15 @@ public sealed partial class PolicyEngine
         _charging = charging;
     }
 
+    /// <summary>Whether an app could start now, without starting it or reporting anything (for the UI).</summary>
+    public Decision CheckActivity(uint appId)
+    {
+        Refresh();
+        int category;
+        bool exempt;
+        return EvaluateApp(appId, out category, out exempt);
+    }
+
     /// <summary>
     /// Decides whether an app may start now and, when it may, starts accounting its use.
     /// </summary>
