@@ -1,11 +1,15 @@
 using SmartTerminal.PolicyService.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddPolicyService(builder.Configuration);
+if (MintTokenCommand.TryRun(args, builder.Configuration))
+{
+    return;
+}
 
+builder.Services.AddPolicyService(builder.Configuration);
 var app = builder.Build();
 app.MapPolicyService();
 app.Run();
 
-/// <summary>Entry point, visible to WebApplicationFactory-style tests.</summary>
+/// <summary>Entry point, visible to tests.</summary>
 public partial class Program;

@@ -1,5 +1,6 @@
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using SmartTerminal.PolicyService.Registry;
 
 namespace SmartTerminal.PolicyService.Broker;
 
@@ -9,20 +10,43 @@ namespace SmartTerminal.PolicyService.Broker;
 public sealed record BrokerIdentity(bool IsService, string? DeviceId);
 
 /// <summary>
-/// Authentication and topic access for the embedded broker. The service account may use every
-/// topic; devices get exactly what design brief section 1 grants them. Device credentials arrive
-/// with the device registry (issue "PolicyService"); until then only the service account connects.
+/// Authentication and topic access for the embedded broker (design brief section 1). A device logs
+/// in with its id as both client id and user name and its own password; it may publish only to its
+/// own up and status topics and subscribe only to its own policy and control topics, by exact name
+/// (no wildcards). The service account may use every topic.
 /// </summary>
-public sealed class BrokerAccessControl(ServiceAccount serviceAccount)
+public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceRegistry devices, UplinkInbox inbox)
 {
+    /// <summary>Client id of messages the service injects in-process; no client may connect with it.</summary>
+    public const string InjectedSenderId = "$policy-service";
+
     internal const string IdentityKey = "st.identity";
 
-    public BrokerIdentity? Authenticate(string clientId, string? userName, string? password) =>
-        serviceAccount.Matches(userName, password) ? new BrokerIdentity(IsService: true, DeviceId: null) : null;
+    public BrokerIdentity? Authenticate(string clientId, string? userName, string? password)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.StartsWith('$'))
+        {
+            return null;
+        }
+
+        if (serviceAccount.Matches(userName, password))
+        {
+            return new BrokerIdentity(IsService: true, DeviceId: null);
+        }
+
+        // A device's client id must be its own id, so no device can take over another's session.
+        return userName is not null && clientId == userName && devices.Authenticate(userName, password)
+            ? new BrokerIdentity(IsService: false, DeviceId: userName)
+            : null;
+    }
 
     public Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
     {
-        if (IdentityOf(args.SessionItems) is not { IsService: true })
+        var identity = IdentityOf(args.SessionItems);
+        var topic = args.TopicFilter.Topic;
+        var allowed = identity is { IsService: true }
+            || (identity?.DeviceId is { } id && (topic == Topics.Policy(id) || topic == Topics.Control(id)));
+        if (!allowed)
         {
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
@@ -33,13 +57,31 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount)
 
     public Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
-        // Messages the service injects in-process carry no session identity of a client.
-        if (args.ClientId is not null && args.SessionItems is not null && IdentityOf(args.SessionItems) is not { IsService: true })
+        var identity = IdentityOf(args.SessionItems);
+        if (identity is null && args.ClientId == InjectedSenderId)
         {
-            args.ProcessPublish = false;
-            args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            return Task.CompletedTask;
         }
 
+        if (identity is { IsService: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        var topic = args.ApplicationMessage.Topic;
+        if (identity?.DeviceId is { } deviceId && topic == Topics.Up(deviceId) && !args.ApplicationMessage.Retain)
+        {
+            inbox.Post(deviceId, args.ApplicationMessage.Payload);
+            return Task.CompletedTask;
+        }
+
+        if (identity?.DeviceId is { } statusDevice && topic == Topics.Status(statusDevice))
+        {
+            return Task.CompletedTask;
+        }
+
+        args.ProcessPublish = false;
+        args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
         return Task.CompletedTask;
     }
 

@@ -7,9 +7,6 @@ public sealed class BrokerOptions
 {
     public const string Section = "Broker";
 
-    /// <summary>Host the MQTTnet broker inside the service. Off when an external broker (Mosquitto, EMQX) is used.</summary>
-    public bool Embedded { get; set; } = true;
-
     /// <summary>Plain MQTT port of the embedded broker.</summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;

@@ -1,25 +1,32 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>
-/// Hosts the MQTTnet broker inside the service process. Only authenticated clients connect; the
-/// topic rules of design brief section 1 are enforced by <see cref="BrokerAccessControl"/>.
+/// Hosts the MQTTnet broker inside the service process (design brief section 6) and publishes
+/// policies and control messages into it. MQTTnet keeps retained messages in memory only, so at start
+/// every device's current signed policy is loaded back from SQLite: a device that reconnects after a
+/// restart still receives its policy.
 /// </summary>
-public sealed partial class EmbeddedMqttBroker : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublisher, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly BrokerAccessControl _accessControl;
+    private readonly StoredEnvelopes _envelopes;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
     private readonly MqttServer _server;
 
-    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, ILogger<EmbeddedMqttBroker> logger)
+    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, ILogger<EmbeddedMqttBroker> logger)
     {
         _options = options.Value;
         _accessControl = accessControl;
+        _envelopes = envelopes;
         _logger = logger;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
@@ -30,6 +37,7 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IAsyncDisposabl
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += _accessControl.InterceptPublishAsync;
+        _server.LoadingRetainedMessageAsync += LoadRetainedPoliciesAsync;
     }
 
     public bool IsStarted => _server.IsStarted;
@@ -56,6 +64,39 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IAsyncDisposabl
         _server.Dispose();
     }
 
+    public Task PublishPolicyAsync(string deviceId, byte[] envelope, CancellationToken cancellationToken) =>
+        InjectAsync(Topics.Policy(deviceId), envelope, retain: true, cancellationToken);
+
+    public Task PublishControlAsync(string deviceId, byte[] message, CancellationToken cancellationToken) =>
+        InjectAsync(Topics.Control(deviceId), message, retain: false, cancellationToken);
+
+    private Task InjectAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = BrokerAccessControl.InjectedSenderId }, cancellationToken);
+    }
+
+    private Task LoadRetainedPoliciesAsync(LoadingRetainedMessagesEventArgs args)
+    {
+        foreach (var (deviceId, envelope) in _envelopes.All())
+        {
+            args.LoadedRetainedMessages.Add(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Policy(deviceId))
+                .WithPayload(envelope)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainFlag()
+                .Build());
+        }
+
+        LogRetainedLoaded(args.LoadedRetainedMessages.Count);
+        return Task.CompletedTask;
+    }
+
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
         var identity = _accessControl.Authenticate(args.ClientId, args.UserName, args.Password);
@@ -72,6 +113,9 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IAsyncDisposabl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
     private partial void LogStarted(string address, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Count} retained policies")]
+    private partial void LogRetainedLoaded(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {UserName}): bad credentials")]
     private partial void LogRefused(string clientId, string? userName);

@@ -1,4 +1,13 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using SmartTerminal.PolicyService.Api;
+using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Security;
+using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Hosting;
 
@@ -7,32 +16,83 @@ public static class PolicyServiceRegistration
 {
     public static IServiceCollection AddPolicyService(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BrokerOptions>()
-            .Bind(configuration.GetSection(BrokerOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+
+        // State and security.
+        services.AddSingleton<Database>();
+        services.AddSingleton<StoredEnvelopes>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<LocalTokenIssuer>();
+        services.AddSingleton<AuditLog>();
+
+        // Registry and policies.
+        services.AddSingleton<RegulationProfiles>();
+        services.AddSingleton<FleetRegistry>();
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<PairingService>();
+        services.AddSingleton<LayerStore>();
+        services.AddSingleton<PolicyResolver>();
+        services.AddSingleton<PolicyDistributor>();
+        services.AddSingleton<RolloutService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutService>());
+
+        // The embedded broker, which also publishes policies and receives uplinks.
         services.AddSingleton<ServiceAccount>();
+        services.AddSingleton<UplinkInbox>();
         services.AddSingleton<BrokerAccessControl>();
+        services.AddSingleton<EmbeddedMqttBroker>();
+        services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddHostedService<UplinkProcessor>();
 
-        var brokerEmbedded = configuration.GetSection(BrokerOptions.Section).GetValue(nameof(BrokerOptions.Embedded), true);
-        var healthChecks = services.AddGrpcHealthChecks();
-        if (brokerEmbedded)
-        {
-            services.AddSingleton<EmbeddedMqttBroker>();
-            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
-            healthChecks.AddCheck<BrokerHealthCheck>("mqtt-broker");
-        }
-
+        services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
         services.AddGrpc().AddJsonTranscoding();
         services.AddGrpcReflection();
+        services.AddPolicyServiceAuthentication(configuration);
         return services;
     }
 
     public static WebApplication MapPolicyService(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcService<ManufacturerApi>();
+        app.MapGrpcService<GuardianApi>();
+        app.MapGrpcService<ComplianceApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGet("/", () => "SmartTerminal PolicyService. gRPC (HTTP/2) and JSON (HTTP/1.1, under /v1) are served on the endpoints in Kestrel:Endpoints.");
         return app;
+    }
+
+    // JWT bearer: tokens of an external OIDC authority when Auth:Authority is set, else tokens signed
+    // with the local key (minted with "mint-token").
+    private static void AddPolicyServiceAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, LocalTokenIssuer>((jwt, auth, issuer) =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                NameClaimType = "sub",
+                RoleClaimType = "role",
+                ValidAudience = auth.Value.Audience,
+                ClockSkew = TimeSpan.FromMinutes(1),
+            };
+            if (string.IsNullOrEmpty(auth.Value.Authority))
+            {
+                jwt.TokenValidationParameters.ValidIssuer = auth.Value.LocalIssuer;
+                jwt.TokenValidationParameters.IssuerSigningKey = issuer.SigningKey;
+            }
+            else
+            {
+                jwt.Authority = auth.Value.Authority;
+            }
+        });
+        services.AddAuthorization();
     }
 }

@@ -1,19 +1,25 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
 namespace SmartTerminal.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The PolicyService as a real process on free loopback ports: gRPC over HTTP/2, JSON over
-/// HTTP/1.1 and the embedded MQTT broker.
+/// The PolicyService as a real process on free loopback ports (gRPC over HTTP/2, JSON over HTTP/1.1,
+/// the embedded MQTT broker) with its own data directory, which it can be restarted on.
 /// </summary>
 internal sealed class PolicyServiceProcess : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
+    private readonly Dictionary<string, string> _arguments;
+    private readonly ConcurrentDictionary<(string Role, string Subject), string> _tokens = new();
+    private ChildProcess _process;
 
-    private PolicyServiceProcess(ChildProcess process, int grpcPort, int restPort, int mqttPort, string servicePassword)
+    private PolicyServiceProcess(ChildProcess process, Dictionary<string, string> arguments, string dataDirectory, int grpcPort, int restPort, int mqttPort, string servicePassword)
     {
         _process = process;
+        _arguments = arguments;
+        DataDirectory = dataDirectory;
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
         RestAddress = new Uri($"http://127.0.0.1:{restPort}");
         MqttPort = mqttPort;
@@ -27,11 +33,15 @@ internal sealed class PolicyServiceProcess : IAsyncDisposable
 
     public int MqttPort { get; }
 
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "smartterminal.db");
+
     public string ServiceUserName => "policy-service";
 
     public string ServicePassword { get; }
 
-    public GrpcChannel Channel { get; }
+    public GrpcChannel Channel { get; private set; }
 
     public string Output => _process.Output;
 
@@ -42,24 +52,75 @@ internal sealed class PolicyServiceProcess : IAsyncDisposable
         var restPort = FreePort.Next();
         var mqttPort = FreePort.Next();
         var password = Guid.NewGuid().ToString("N");
+        var dataDirectory = Directory.CreateTempSubdirectory("st-service-").FullName;
         var arguments = new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
             ["Kestrel:Endpoints:Rest:Url"] = $"http://127.0.0.1:{restPort}",
             ["Broker:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Broker:ServicePassword"] = password,
+            ["PolicyService:DataDirectory"] = dataDirectory,
+            ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             arguments[key] = value;
         }
 
+        var service = new PolicyServiceProcess(Launch(arguments), arguments, dataDirectory, grpcPort, restPort, mqttPort, password);
+        await service.WaitUntilHealthyAsync();
+        return service;
+    }
+
+    /// <summary>Stops the process and starts it again on the same ports and data.</summary>
+    public async Task RestartAsync()
+    {
+        await _process.DisposeAsync();
+        Channel.Dispose();
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        _process = Launch(_arguments);
+        await WaitUntilHealthyAsync();
+    }
+
+    /// <summary>Call options carrying a bearer token for the role and subject, minted with the service's own "mint-token".</summary>
+    public async Task<CallOptions> As(string role, string subject) =>
+        new(new Metadata { { "Authorization", "Bearer " + await TokenAsync(role, subject) } });
+
+    public async Task<string> TokenAsync(string role, string subject)
+    {
+        if (_tokens.TryGetValue((role, subject), out var cached))
+        {
+            return cached;
+        }
+
         var dll = RepositoryPaths.PolicyServiceDll;
-        var process = ChildProcess.Start(
-            "dotnet",
-            [dll, .. arguments.Select(a => $"--{a.Key}={a.Value}")],
-            Path.GetDirectoryName(dll)!);
-        var service = new PolicyServiceProcess(process, grpcPort, restPort, mqttPort, password);
+        await using var mint = ChildProcess.Start("dotnet", [dll, "mint-token", "--role", role, "--subject", subject, $"--PolicyService:DataDirectory={DataDirectory}"], Path.GetDirectoryName(dll)!);
+        if (await mint.WaitForExitAsync(TimeSpan.FromSeconds(60)) != 0)
+        {
+            throw new InvalidOperationException("mint-token failed: " + mint.Output);
+        }
+
+        var token = mint.Output.Trim().Split('\n').Last().Trim();
+        _tokens[(role, subject)] = token;
+        return token;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _process.DisposeAsync();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    private static ChildProcess Launch(Dictionary<string, string> arguments)
+    {
+        var dll = RepositoryPaths.PolicyServiceDll;
+        return ChildProcess.Start("dotnet", [dll, .. arguments.Select(a => $"--{a.Key}={a.Value}")], Path.GetDirectoryName(dll)!);
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        var process = _process;
         var healthy = await Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
         {
             if (process.HasExited)
@@ -67,22 +128,12 @@ internal sealed class PolicyServiceProcess : IAsyncDisposable
                 return true;
             }
 
-            var reply = await new Health.HealthClient(service.Channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+            var reply = await new Health.HealthClient(Channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
             return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
         });
         if (!healthy || process.HasExited)
         {
-            var output = process.Output;
-            await service.DisposeAsync();
-            throw new InvalidOperationException($"PolicyService did not become healthy (exited: {process.HasExited}).\n{output}");
+            throw new InvalidOperationException($"PolicyService did not become healthy (exited: {process.HasExited}).\n{process.Output}");
         }
-
-        return service;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Channel.Dispose();
-        await _process.DisposeAsync();
     }
 }

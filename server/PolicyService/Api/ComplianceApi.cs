@@ -1,0 +1,60 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Security;
+using SmartTerminal.PolicyService.Storage;
+
+namespace SmartTerminal.PolicyService.Api;
+
+/// <summary>
+/// The compliance gRPC API. Baseline coverage and the audit log are built; the usage and enforcement
+/// reports need telemetry in InfluxDB and answer Unimplemented until that pipeline exists.
+/// </summary>
+[Authorize]
+public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit) : ComplianceService.ComplianceServiceBase
+{
+    [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
+    public override Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        fleets.RequireOwned(caller, request.FleetId);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COUNT(*),
+                   COALESCE(SUM(CASE WHEN p.reported_version >= p.desired_version THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN p.reported_version < p.desired_version AND p.reported_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN p.reported_at IS NULL THEN 1 ELSE 0 END), 0)
+            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id WHERE d.fleet_id = $f
+            """;
+        command.Parameters.AddWithValue("$f", request.FleetId);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        audit.Append(caller.AuditName, "compliance.baseline-coverage.read", request.FleetId);
+        return Task.FromResult(new BaselineCoverage
+        {
+            TotalDevices = (uint)reader.GetInt64(0),
+            CurrentDevices = (uint)reader.GetInt64(1),
+            LaggingDevices = (uint)reader.GetInt64(2),
+            NeverSeenDevices = (uint)reader.GetInt64(3),
+        });
+    }
+
+    [Authorize(Roles = Roles.Auditor)]
+    public override async Task ListAuditEntries(ListAuditEntriesRequest request, IServerStreamWriter<AuditEntry> responseStream, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var limit = request.Limit == 0 ? 100 : (int)Math.Min(request.Limit, 10_000);
+        audit.Append(caller.AuditName, "audit-log.read", request.Subject);
+        foreach (var entry in audit.List(request.Subject, request.AfterSequence, limit))
+        {
+            await responseStream.WriteAsync(entry, context.CancellationToken);
+        }
+    }
+
+    [Authorize(Roles = Roles.Auditor)]
+    public override Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context) =>
+        Task.FromResult(audit.Verify());
+}

@@ -1,0 +1,98 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Security;
+
+namespace SmartTerminal.PolicyService.Api;
+
+/// <summary>The manufacturer's gRPC API: maps messages to the registry and policy services.</summary>
+[Authorize(Roles = Roles.Manufacturer)]
+public sealed class ManufacturerApi(
+    RegulationProfiles profiles,
+    FleetRegistry fleets,
+    DeviceRegistry devices,
+    PairingService pairing,
+    LayerStore layers,
+    PolicyDistributor distributor,
+    RolloutService rollouts,
+    AuditLog audit) : ManufacturerService.ManufacturerServiceBase
+{
+    public override Task<ListRegulationProfilesResponse> ListRegulationProfiles(ListRegulationProfilesRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListRegulationProfilesResponse { Profiles = { profiles.All } });
+
+    public override Task<Fleet> CreateFleet(CreateFleetRequest request, ServerCallContext context) =>
+        Task.FromResult(fleets.Create(Caller.From(context), request.Name, request.RegulationProfileId));
+
+    public override Task<ListFleetsResponse> ListFleets(ListFleetsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListFleetsResponse { Fleets = { fleets.List(Caller.From(context)) } });
+
+    public override Task<DeviceModel> CreateModel(CreateModelRequest request, ServerCallContext context) =>
+        Task.FromResult(fleets.CreateModel(Caller.From(context), request.FleetId, request.Name));
+
+    public override Task<SetBaselineResponse> SetBaseline(SetBaselineRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        if (request.ModelId.Length > 0)
+        {
+            fleets.RequireModel(request.FleetId, request.ModelId);
+        }
+
+        var baseline = layers.SetBaseline(caller, request.FleetId, request.ModelId, profileId, request.AgeBands);
+        return Task.FromResult(new SetBaselineResponse { Baseline = baseline, Rollout = rollouts.Start(request.FleetId, request.ModelId) });
+    }
+
+    public override Task<Baseline> GetBaseline(GetBaselineRequest request, ServerCallContext context)
+    {
+        fleets.RequireOwned(Caller.From(context), request.FleetId);
+        return Task.FromResult(layers.GetBaseline(request.FleetId, request.ModelId)
+            ?? throw ApiErrors.NotFound("baseline", request.ModelId.Length == 0 ? request.FleetId : $"{request.FleetId}/{request.ModelId}"));
+    }
+
+    public override async Task<RegisterDeviceResponse> RegisterDevice(RegisterDeviceRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        fleets.RequireOwned(caller, request.FleetId);
+        if (request.ModelId.Length > 0)
+        {
+            fleets.RequireModel(request.FleetId, request.ModelId);
+        }
+
+        var (device, response) = devices.Register(caller, request.FleetId, request.ModelId, request.SerialNumber);
+        var code = pairing.CreateCode(device.Id);
+        response.PairingCode = code.Code;
+        response.PairingCodeExpiresAt = code.ExpiresAt;
+        response.InitialPolicy = Google.Protobuf.ByteString.CopyFrom(await distributor.RepublishAsync(device.Id, context.CancellationToken));
+        return response;
+    }
+
+    public override async Task<RegisterDeviceResponse> RotateDeviceKeys(RotateDeviceKeysRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var device = devices.Find(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        fleets.RequireOwned(caller, device.FleetId);
+        var (_, response) = devices.Rotate(caller, device, request.Reason);
+        response.InitialPolicy = Google.Protobuf.ByteString.CopyFrom(await distributor.RepublishAsync(device.Id, context.CancellationToken));
+        return response;
+    }
+
+    public override Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context)
+    {
+        var rollout = rollouts.Get(request.RolloutId, out var fleetId) ?? throw ApiErrors.NotFound("rollout", request.RolloutId);
+        fleets.RequireOwned(Caller.From(context), fleetId);
+        return Task.FromResult(rollout);
+    }
+
+    public override Task<ListLaggingDevicesResponse> ListLaggingDevices(ListLaggingDevicesRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        fleets.RequireOwned(caller, request.FleetId);
+        var pageSize = request.PageSize == 0 ? 100 : (int)Math.Min(request.PageSize, 1000);
+        var (lagging, next) = distributor.Lagging(request.FleetId, TimeSpan.FromSeconds(request.MinLagSeconds), pageSize, request.PageToken);
+        audit.Append(caller.AuditName, "device-state.read", request.FleetId);
+        return Task.FromResult(new ListLaggingDevicesResponse { Devices = { lagging }, NextPageToken = next });
+    }
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SmartTerminal.PolicyService.Hosting;
+
+/// <summary>Where the service keeps its state (design brief section 6: SQLite by default).</summary>
+public sealed class ServiceOptions
+{
+    public const string Section = "PolicyService";
+
+    /// <summary>
+    /// Folder for the SQLite database and the generated local keys (secret encryption key, token
+    /// signing key). Relative paths are relative to the working directory.
+    /// </summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Validity of a compiled policy's UTC-offset table, in days.</summary>
+    [Range(7, 400)]
+    public int PolicyValidityDays { get; set; } = 60;
+
+    /// <summary>Devices republished per batch when a baseline changes.</summary>
+    [Range(1, 100_000)]
+    public int RolloutBatchSize { get; set; } = 500;
+
+    /// <summary>Lifetime of a pairing code.</summary>
+    [Range(1, 24 * 60 * 30)]
+    public int PairingCodeMinutes { get; set; } = 24 * 60;
+
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "smartterminal.db");
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Options;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.Hosting;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Storage;
+
+namespace SmartTerminal.PolicyService.Policies;
+
+/// <summary>
+/// Compiles, signs, stores and publishes a device's effective policy, and tracks what each device
+/// reports back (desired versus reported, like device twins).
+/// </summary>
+public sealed partial class PolicyDistributor(
+    Database database,
+    DeviceRegistry devices,
+    PolicyResolver resolver,
+    IPolicyPublisher publisher,
+    TimeProvider time,
+    IOptions<ServiceOptions> options,
+    ILogger<PolicyDistributor> logger)
+{
+    /// <summary>Resolves and publishes the device's policy with the next version; returns the envelope.</summary>
+    public async Task<byte[]> RepublishAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var device = devices.Find(deviceId) ?? throw Api.ApiErrors.NotFound("device", deviceId);
+        var resolved = resolver.Resolve(device);
+        var secrets = devices.Secrets(deviceId);
+        var now = time.GetUtcNow();
+        var version = NextVersion(deviceId);
+        var policy = PolicyCompiler.Compile(resolved, version, now, now.AddDays(options.Value.PolicyValidityDays));
+        var envelope = PolicySigner.Sign(deviceId, secrets.KeyId, secrets.PolicyKey, policy);
+        Store(deviceId, version, now, envelope);
+        await publisher.PublishPolicyAsync(deviceId, envelope, cancellationToken);
+        LogPublished(deviceId, version, envelope.Length);
+        return envelope;
+    }
+
+    /// <summary>Records a device's report of the version it enforces (from a PolicyAck or heartbeat).</summary>
+    public void RecordReport(string deviceId, ulong appliedVersion, PolicyRefusal refusal)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE device_policies SET reported_version = MAX(reported_version, $v), reported_at = $at, last_refusal = $r
+            WHERE device_id = $d
+            """;
+        command.Parameters.AddWithValue("$d", deviceId);
+        command.Parameters.AddWithValue("$v", (long)appliedVersion);
+        command.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$r", (int)refusal);
+        command.ExecuteNonQuery();
+        if (refusal != PolicyRefusal.None)
+        {
+            LogRefused(deviceId, refusal);
+        }
+    }
+
+    public DevicePolicyState? State(string deviceId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT desired_version, desired_at, reported_version, reported_at FROM device_policies WHERE device_id = $d";
+        command.Parameters.AddWithValue("$d", deviceId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadState(deviceId, reader, 0) : null;
+    }
+
+    /// <summary>Devices whose reported version lags the desired one by at least minLag, longest lag first.</summary>
+    public (IReadOnlyList<DevicePolicyState> Devices, string NextPageToken) Lagging(string fleetId, TimeSpan minLag, int pageSize, string pageToken)
+    {
+        var offset = int.TryParse(pageToken, out var parsed) && parsed > 0 ? parsed : 0;
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT p.device_id, p.desired_version, p.desired_at, p.reported_version, p.reported_at
+            FROM device_policies p JOIN devices d ON d.id = p.device_id
+            WHERE d.fleet_id = $f AND p.reported_version < p.desired_version AND p.desired_at <= $before
+            ORDER BY p.desired_at, p.device_id LIMIT $limit OFFSET $offset
+            """;
+        command.Parameters.AddWithValue("$f", fleetId);
+        command.Parameters.AddWithValue("$before", (time.GetUtcNow() - minLag).ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        command.Parameters.AddWithValue("$offset", offset);
+        using var reader = command.ExecuteReader();
+        var states = new List<DevicePolicyState>();
+        while (reader.Read())
+        {
+            states.Add(ReadState(reader.GetString(0), reader, 1));
+        }
+
+        var more = states.Count > pageSize;
+        return (more ? states[..pageSize] : states, more ? (offset + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
+    }
+
+    private static DevicePolicyState ReadState(string deviceId, Microsoft.Data.Sqlite.SqliteDataReader reader, int first)
+    {
+        var state = new DevicePolicyState
+        {
+            DeviceId = deviceId,
+            DesiredVersion = (ulong)reader.GetInt64(first),
+            DesiredSince = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 1))),
+            ReportedVersion = (ulong)reader.GetInt64(first + 2),
+        };
+        if (!reader.IsDBNull(first + 3))
+        {
+            state.LastReportAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 3)));
+        }
+
+        return state;
+    }
+
+    private ulong NextVersion(string deviceId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT desired_version FROM device_policies WHERE device_id = $d";
+        command.Parameters.AddWithValue("$d", deviceId);
+        return (ulong)((command.ExecuteScalar() as long?) ?? 0) + 1;
+    }
+
+    private void Store(string deviceId, ulong version, DateTimeOffset at, byte[] envelope)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        // MAX keeps versions increasing even if two republishes of one device race.
+        command.CommandText = """
+            INSERT INTO device_policies (device_id, desired_version, desired_at, envelope) VALUES ($d, $v, $at, $e)
+            ON CONFLICT(device_id) DO UPDATE SET desired_version = $v, desired_at = $at, envelope = $e
+            WHERE excluded.desired_version > device_policies.desired_version
+            """;
+        command.Parameters.AddWithValue("$d", deviceId);
+        command.Parameters.AddWithValue("$v", (long)version);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$e", envelope);
+        command.ExecuteNonQuery();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Published policy v{Version} for {DeviceId} ({Bytes} bytes)")]
+    private partial void LogPublished(string deviceId, ulong version, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} refused its policy: {Refusal}")]
+    private partial void LogRefused(string deviceId, PolicyRefusal refusal);
+}

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.PolicyService.Api;
+using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Security;
+using SmartTerminal.PolicyService.Storage;
+
+namespace SmartTerminal.PolicyService.Registry;
+
+/// <summary>
+/// Device identities and their secrets: MQTT password (stored hashed), policy key and guardian-code
+/// secret (stored encrypted). Secrets are returned once, at registration or explicit rotation.
+/// </summary>
+public sealed class DeviceRegistry(Database database, SecretProtector protector, AuditLog audit, TimeProvider time)
+{
+    public static string DeviceIdFor(string serial) =>
+        "st-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(serial)))[..16];
+
+    /// <summary>Creates the identity and secrets of a new unit; the caller has checked fleet ownership.</summary>
+    public (DeviceRecord Device, RegisterDeviceResponse Secrets) Register(Caller caller, string fleetId, string modelId, string serial)
+    {
+        if (string.IsNullOrWhiteSpace(serial) || serial.Length > 128)
+        {
+            throw ApiErrors.Invalid("serial_number", "must be 1-128 characters");
+        }
+
+        var deviceId = DeviceIdFor(serial);
+        var secrets = NewSecrets(deviceId, keyId: 1);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var exists = connection.CreateCommand())
+        {
+            exists.Transaction = transaction;
+            exists.CommandText = "SELECT 1 FROM devices WHERE serial = $serial";
+            exists.Parameters.AddWithValue("$serial", serial);
+            if (exists.ExecuteScalar() is not null)
+            {
+                throw ApiErrors.FailedPrecondition($"serial '{serial}' is already registered as {deviceId}; rotate its keys with RotateDeviceKeys");
+            }
+        }
+
+        var (hash, salt) = PasswordHasher.Hash(secrets.MqttPassword);
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO devices (id, fleet_id, model_id, serial, mqtt_password_hash, mqtt_password_salt, key_id, policy_key, guardian_secret, created_at)
+            VALUES ($id, $fleet, $model, $serial, $hash, $salt, 1, $policyKey, $guardianSecret, $at)
+            """;
+        insert.Parameters.AddWithValue("$id", deviceId);
+        insert.Parameters.AddWithValue("$fleet", fleetId);
+        insert.Parameters.AddWithValue("$model", modelId);
+        insert.Parameters.AddWithValue("$serial", serial);
+        insert.Parameters.AddWithValue("$hash", hash);
+        insert.Parameters.AddWithValue("$salt", salt);
+        insert.Parameters.AddWithValue("$policyKey", protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + deviceId));
+        insert.Parameters.AddWithValue("$guardianSecret", protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + deviceId));
+        insert.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
+        insert.ExecuteNonQuery();
+        audit.Append(connection, transaction, caller.AuditName, "device.register", deviceId, afterJson: $"{{\"fleetId\":\"{fleetId}\",\"modelId\":\"{modelId}\",\"serial\":\"{serial}\",\"keyId\":1}}");
+        transaction.Commit();
+        return (new DeviceRecord(deviceId, fleetId, modelId, 1, string.Empty), secrets);
+    }
+
+    /// <summary>Issues new MQTT password, policy key (next key id) and guardian secret.</summary>
+    public (DeviceRecord Device, RegisterDeviceResponse Secrets) Rotate(Caller caller, DeviceRecord device, string reason)
+    {
+        var secrets = NewSecrets(device.Id, device.KeyId + 1);
+        var (hash, salt) = PasswordHasher.Hash(secrets.MqttPassword);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE devices SET mqtt_password_hash = $hash, mqtt_password_salt = $salt, key_id = $keyId, policy_key = $policyKey, guardian_secret = $guardianSecret WHERE id = $id";
+        update.Parameters.AddWithValue("$id", device.Id);
+        update.Parameters.AddWithValue("$hash", hash);
+        update.Parameters.AddWithValue("$salt", salt);
+        update.Parameters.AddWithValue("$keyId", secrets.PolicyKeyId);
+        update.Parameters.AddWithValue("$policyKey", protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + device.Id));
+        update.Parameters.AddWithValue("$guardianSecret", protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + device.Id));
+        update.ExecuteNonQuery();
+        audit.Append(connection, transaction, caller.AuditName, "device.rotate-keys", device.Id,
+            $"{{\"keyId\":{device.KeyId}}}", $"{{\"keyId\":{secrets.PolicyKeyId},\"reason\":{System.Text.Json.JsonSerializer.Serialize(reason)}}}");
+        transaction.Commit();
+        return (device with { KeyId = secrets.PolicyKeyId }, secrets);
+    }
+
+    public DeviceRecord? Find(string deviceId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, fleet_id, model_id, key_id, child_birth_month FROM devices WHERE id = $id";
+        command.Parameters.AddWithValue("$id", deviceId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new DeviceRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), (uint)reader.GetInt64(3), reader.GetString(4)) : null;
+    }
+
+    public DeviceSecrets Secrets(string deviceId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_id, policy_key, guardian_secret FROM devices WHERE id = $id";
+        command.Parameters.AddWithValue("$id", deviceId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            throw ApiErrors.NotFound("device", deviceId);
+        }
+
+        return new DeviceSecrets(
+            (uint)reader.GetInt64(0),
+            protector.Unprotect((byte[])reader[1], "policy-key:" + deviceId),
+            protector.Unprotect((byte[])reader[2], "guardian-secret:" + deviceId));
+    }
+
+    /// <summary>Checks a device's MQTT credentials (the broker calls this on every connect).</summary>
+    public bool Authenticate(string deviceId, string? password)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            return false;
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT mqtt_password_hash, mqtt_password_salt FROM devices WHERE id = $id";
+        command.Parameters.AddWithValue("$id", deviceId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() && PasswordHasher.Verify(password, (byte[])reader[0], (byte[])reader[1]);
+    }
+
+    public IReadOnlyList<string> DeviceIds(string fleetId, string modelId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM devices WHERE fleet_id = $fleet AND ($model = '' OR model_id = $model) ORDER BY id";
+        command.Parameters.AddWithValue("$fleet", fleetId);
+        command.Parameters.AddWithValue("$model", modelId);
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public void SetChild(SqliteConnection connection, SqliteTransaction transaction, string deviceId, string birthMonth)
+    {
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE devices SET child_birth_month = $month WHERE id = $id";
+        update.Parameters.AddWithValue("$month", birthMonth);
+        update.Parameters.AddWithValue("$id", deviceId);
+        update.ExecuteNonQuery();
+    }
+
+    private static RegisterDeviceResponse NewSecrets(string deviceId, uint keyId) => new()
+    {
+        DeviceId = deviceId,
+        MqttPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'),
+        PolicyKeyId = keyId,
+        PolicyKey = Google.Protobuf.ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+        GuardianCodeSecret = Google.Protobuf.ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+    };
+}

@@ -1,0 +1,19 @@
+namespace SmartTerminal.PolicyService.Security;
+
+/// <summary>
+/// API authentication. With no <see cref="Authority"/> the service trusts tokens signed with its
+/// local key (minted with "mint-token"); with one, tokens from that OIDC authority.
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>OIDC authority (issuer URL) for production; empty for local tokens.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Expected audience.</summary>
+    public string Audience { get; set; } = "smartterminal";
+
+    /// <summary>Issuer of local tokens.</summary>
+    public string LocalIssuer { get; set; } = "smartterminal-local";
+}

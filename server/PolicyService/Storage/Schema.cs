@@ -1,0 +1,105 @@
+using Microsoft.Data.Sqlite;
+
+namespace SmartTerminal.PolicyService.Storage;
+
+/// <summary>The database schema, created on first start.</summary>
+internal static class Schema
+{
+    private const string Sql = """
+        CREATE TABLE IF NOT EXISTS fleets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            profile_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS models (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            name TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS baselines (
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (fleet_id, model_id));
+
+        CREATE TABLE IF NOT EXISTS devices (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            serial TEXT NOT NULL UNIQUE,
+            mqtt_password_hash BLOB NOT NULL,
+            mqtt_password_salt BLOB NOT NULL,
+            key_id INTEGER NOT NULL,
+            policy_key BLOB NOT NULL,
+            guardian_secret BLOB NOT NULL,
+            child_birth_month TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS devices_by_fleet ON devices(fleet_id, model_id);
+
+        CREATE TABLE IF NOT EXISTS pairing_codes (
+            code_hash BLOB PRIMARY KEY,
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER);
+
+        CREATE TABLE IF NOT EXISTS pairing_attempts (
+            guardian_id TEXT NOT NULL,
+            at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS pairing_attempts_by_guardian ON pairing_attempts(guardian_id, at);
+
+        CREATE TABLE IF NOT EXISTS guardians (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            guardian_id TEXT NOT NULL,
+            owner INTEGER NOT NULL,
+            child_name TEXT NOT NULL,
+            paired_at INTEGER NOT NULL,
+            PRIMARY KEY (device_id, guardian_id));
+
+        CREATE TABLE IF NOT EXISTS guardian_settings (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            revision INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS device_policies (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            desired_version INTEGER NOT NULL,
+            desired_at INTEGER NOT NULL,
+            envelope BLOB NOT NULL,
+            reported_version INTEGER NOT NULL DEFAULT 0,
+            reported_at INTEGER,
+            last_refusal INTEGER NOT NULL DEFAULT 0);
+
+        CREATE TABLE IF NOT EXISTS rollouts (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            published INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            completed_at INTEGER);
+
+        CREATE TABLE IF NOT EXISTS audit_log (
+            sequence INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, sequence);
+        """;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        command.ExecuteNonQuery();
+    }
+}

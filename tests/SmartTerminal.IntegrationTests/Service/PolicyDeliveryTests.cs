@@ -1,0 +1,175 @@
+using System.Buffers;
+using Google.Protobuf;
+using Grpc.Core;
+using SmartTerminal.Contracts.Api.V1;
+using DeviceOfflineCode = SmartTerminal.Device.Core.Enforcement.OfflineCode;
+using SmartTerminal.Device.Core.Hashing;
+using SmartTerminal.IntegrationTests.Infrastructure;
+using Wire = SmartTerminal.Contracts.Device.V1;
+
+namespace SmartTerminal.IntegrationTests.Service;
+
+/// <summary>From a manufacturer's registration and a guardian's settings to the signed policy a device holds.</summary>
+public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFixture<PolicyServiceFixture>
+{
+    [Fact]
+    public async Task A_registered_device_receives_its_signed_baseline_policy_over_MQTT()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        await using var client = await fleet.ConnectAsDeviceAsync(device);
+
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/policy");
+        var message = await client.WaitForAsync($"st/v1/{device.DeviceId}/policy", TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(message);
+        Assert.True(message.Retain);
+        var payload = message.Payload.ToArray();
+        Assert.Equal(device.InitialPolicy.ToByteArray(), payload);
+        var policy = FleetScenario.VerifyOnDevice(device, payload);
+        // Age unknown until a guardian pairs: the youngest, strictest band of the CN profile.
+        Assert.Equal(0u, policy.AgeBand);
+        Assert.Equal([40u, 40, 40, 40, 40, 40, 40], policy.DailyBudgetMinutes);
+        Assert.Equal(6u * 60, policy.AllowedWindows.Single().StartMinute);
+        Assert.Equal(22u * 60, policy.AllowedWindows.Single().EndMinute);
+        Assert.Contains(Fnv1a.HashPhoneNumber("110"), policy.Contacts.EmergencyNumberHashes);
+        Assert.Equal(480, policy.UtcOffsetMinutes[0]);
+    }
+
+    [Fact]
+    public async Task A_guardians_change_reaches_the_device_as_a_newer_version_and_its_ack_is_recorded()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "mum-" + Guid.NewGuid().ToString("N")[..6], birthMonth: "2015-03");
+        await using var client = await fleet.ConnectAsDeviceAsync(device);
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/policy");
+
+        var settings = new PolicySettings { DailyMinutes = 75, Contacts = { new ContactSetting { Number = "+86 138 0000 0001", DisplayName = "Mum", Role = Wire.ContactRole.Guardian, MediaAllowed = true } } };
+        var stored = await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = settings }, guardian);
+
+        Assert.Equal(1ul, stored.Revision);
+        Wire.DevicePolicy? received = null;
+        await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+        {
+            var latest = client.Received.LastOrDefault(m => m.Topic == $"st/v1/{device.DeviceId}/policy");
+            received = latest is null ? null : Wire.DevicePolicy.Parser.ParseFrom(Wire.SignedPolicyEnvelope.Parser.ParseFrom(latest.Payload.ToArray()).Policy);
+            return Task.FromResult(received?.DailyBudgetMinutes.FirstOrDefault() == 75);
+        });
+        Assert.NotNull(received);
+        var envelope = client.Received.Last(m => m.Topic == $"st/v1/{device.DeviceId}/policy").Payload.ToArray();
+        var policy = FleetScenario.VerifyOnDevice(device, envelope, currentVersion: 1);
+        Assert.Equal(2u, policy.AgeBand); // 11 years old: the 8-12 band
+        Assert.Contains(Fnv1a.HashPhoneNumber("8613800000001"), policy.Contacts.NumberHashes);
+
+        var before = await fleet.Guardians.GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, guardian);
+        Assert.True(before.ReportedVersion < before.DesiredVersion);
+        await client.PublishAsync($"st/v1/{device.DeviceId}/up", new Wire.UplinkEnvelope { Sequence = 1, PolicyAck = new Wire.PolicyAck { AppliedVersion = policy.Version } }.ToByteArray());
+
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () =>
+            (await fleet.Guardians.GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, guardian)).ReportedVersion == policy.Version));
+    }
+
+    [Fact]
+    public async Task Lagging_devices_are_listed_until_they_acknowledge()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var quiet = await fleet.RegisterAsync();
+        var prompt = await fleet.RegisterAsync();
+        await using (var client = await fleet.ConnectAsDeviceAsync(prompt))
+        {
+            await client.PublishAsync($"st/v1/{prompt.DeviceId}/up", new Wire.UplinkEnvelope { Sequence = 1, PolicyAck = new Wire.PolicyAck { AppliedVersion = 1 } }.ToByteArray());
+        }
+
+        var lagging = new List<string>();
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () =>
+        {
+            var reply = await fleet.Manufacturers.ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer);
+            lagging = [.. reply.Devices.Select(d => d.DeviceId)];
+            return !lagging.Contains(prompt.DeviceId);
+        }));
+        Assert.Contains(quiet.DeviceId, lagging);
+        var coverage = await fleet.Compliance.GetBaselineCoverageAsync(new GetBaselineCoverageRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer);
+        Assert.Equal((2u, 1u, 1u), (coverage.TotalDevices, coverage.CurrentDevices, coverage.NeverSeenDevices));
+    }
+
+    [Fact]
+    public async Task A_baseline_change_rolls_out_to_every_device_of_the_fleet_in_the_background()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var devices = new List<RegisterDeviceResponse>();
+        for (var i = 0; i < 12; i++)
+        {
+            devices.Add(await fleet.RegisterAsync());
+        }
+
+        var response = await fleet.Manufacturers.SetBaselineAsync(new SetBaselineRequest
+        {
+            FleetId = fleet.Fleet.Id,
+            AgeBands = { new AgeBandPolicy { MinAge = 0, MaxAge = 3, Defaults = new PolicySettings { DailyMinutes = 20 } } },
+        }, fleet.AsManufacturer);
+
+        Rollout rollout = response.Rollout;
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(30), async () =>
+        {
+            rollout = await fleet.Manufacturers.GetRolloutAsync(new GetRolloutRequest { RolloutId = response.Rollout.Id }, fleet.AsManufacturer);
+            return rollout.State == RolloutState.Completed;
+        }));
+        Assert.Equal((12u, 12u), (rollout.TotalDevices, rollout.PublishedDevices));
+        await using var client = await fleet.ConnectAsDeviceAsync(devices[5]);
+        await client.SubscribeAsync($"st/v1/{devices[5].DeviceId}/policy");
+        var message = await client.WaitForAsync($"st/v1/{devices[5].DeviceId}/policy", TimeSpan.FromSeconds(10));
+        var policy = FleetScenario.VerifyOnDevice(devices[5], message!.Payload.ToArray(), currentVersion: 1);
+        Assert.Equal(20u, policy.DailyBudgetMinutes[0]);
+    }
+
+    [Fact]
+    public async Task An_offline_code_from_the_service_is_accepted_by_the_devices_own_engine()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "dad-" + Guid.NewGuid().ToString("N")[..6]);
+
+        var code = await fleet.Guardians.CreateOfflineCodeAsync(new CreateOfflineCodeRequest { DeviceId = device.DeviceId, Kind = OfflineGrantKind.ExtraMinutes, Minutes = 20 }, guardian);
+
+        Assert.Equal(11, code.Code.Length);
+        Assert.True(DeviceOfflineCode.TryParse(code.Code, 8, out var grant, out var value));
+        Assert.Equal(20u, grant);
+        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 300;
+        var message = new byte[DeviceOfflineCode.MessageLength];
+        var mac = new byte[32];
+        Assert.Contains(new[] { step - 1, step, step + 1 }, s => DeviceOfflineCode.ComputeValue(new FleetScenario.Hmac(), device.GuardianCodeSecret.ToByteArray(), s, grant, 8, message, mac) == value);
+    }
+
+    [Fact]
+    public async Task An_online_extension_is_delivered_on_the_control_topic()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "gran-" + Guid.NewGuid().ToString("N")[..6]);
+        await using var client = await fleet.ConnectAsDeviceAsync(device);
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
+
+        var grant = await fleet.Guardians.GrantExtensionAsync(new GrantExtensionRequest { DeviceId = device.DeviceId, ExtraMinutes = 15 }, guardian);
+
+        var message = await client.WaitForAsync($"st/v1/{device.DeviceId}/control", TimeSpan.FromSeconds(10));
+        var control = Wire.ControlMessage.Parser.ParseFrom(message!.Payload.ToArray());
+        Assert.Equal((grant.GrantId, 15u), (control.Extension.GrantId, control.Extension.ExtraMinutes));
+        Assert.True(control.Extension.ValidUntilUnix > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task The_same_API_answers_JSON_over_HTTP1_for_curl()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Service.RestAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.Service.TokenAsync("manufacturer", "maker-json"));
+
+        var created = await http.PostAsync("/v1/fleets", new StringContent("""{"name":"JsonFleet","regulationProfileId":"cn-minor-mode-2024"}""", System.Text.Encoding.UTF8, "application/json"));
+        var listed = await http.GetStringAsync("/v1/fleets");
+
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        Assert.Contains("\"JsonFleet\"", listed, StringComparison.Ordinal);
+        var anonymous = await new HttpClient { BaseAddress = fixture.Service.RestAddress }.GetAsync("/v1/fleets");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+}
