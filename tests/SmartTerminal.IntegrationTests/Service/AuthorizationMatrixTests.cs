@@ -1,0 +1,145 @@
+using Grpc.Core;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.IntegrationTests.Infrastructure;
+
+namespace SmartTerminal.IntegrationTests.Service;
+
+/// <summary>
+/// Every RPC with every role, on the caller's own resources and on someone else's: what is allowed
+/// works, what is not fails with the precise status (no token: Unauthenticated; wrong role:
+/// PermissionDenied; another's fleet or device: NotFound, so ids of others stay private).
+/// </summary>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IClassFixture<AuthorizationMatrixTests.World>
+{
+    public sealed class World : IAsyncLifetime
+    {
+        internal PolicyServiceProcess Service { get; private set; } = null!;
+
+        internal FleetScenario Own { get; private set; } = null!;
+
+        internal FleetScenario Foreign { get; private set; } = null!;
+
+        internal RegisterDeviceResponse OwnDevice { get; private set; } = null!;
+
+        internal RegisterDeviceResponse ForeignDevice { get; private set; } = null!;
+
+        internal string Rollout { get; private set; } = string.Empty;
+
+        public async Task InitializeAsync()
+        {
+            Service = await PolicyServiceProcess.StartAsync();
+            Own = await FleetScenario.CreateAsync(Service);
+            Foreign = await FleetScenario.CreateAsync(Service);
+            OwnDevice = await Own.RegisterAsync();
+            ForeignDevice = await Foreign.RegisterAsync();
+            await Own.PairAsync(OwnDevice, "guardian-own");
+            await Foreign.PairAsync(ForeignDevice, "guardian-foreign");
+            Rollout = (await Own.Manufacturers.SetBaselineAsync(new SetBaselineRequest { FleetId = Own.Fleet.Id }, Own.AsManufacturer)).Rollout.Id;
+        }
+
+        public async Task DisposeAsync() => await Service.DisposeAsync();
+    }
+
+    private enum Expect
+    {
+        Ok,
+        Unauthenticated,
+        PermissionDenied,
+        NotFound,
+    }
+
+    private sealed record Call(string Name, string Role, bool OwnResource, Func<World, CallOptions, Task> Invoke);
+
+    private static IEnumerable<Call> Calls()
+    {
+        foreach (var own in new[] { true, false })
+        {
+            string Fleet(World w) => own ? w.Own.Fleet.Id : w.Foreign.Fleet.Id;
+            string Device(World w) => own ? w.OwnDevice.DeviceId : w.ForeignDevice.DeviceId;
+            ManufacturerService.ManufacturerServiceClient M(World w) => new(w.Service.Channel);
+            GuardianService.GuardianServiceClient G(World w) => new(w.Service.Channel);
+            ComplianceService.ComplianceServiceClient C(World w) => new(w.Service.Channel);
+
+            yield return new("GetBaseline", "manufacturer", own, async (w, o) => await M(w).GetBaselineAsync(new GetBaselineRequest { FleetId = Fleet(w) }, o));
+            yield return new("SetBaseline", "manufacturer", own, async (w, o) => await M(w).SetBaselineAsync(new SetBaselineRequest { FleetId = Fleet(w) }, o));
+            yield return new("CreateModel", "manufacturer", own, async (w, o) => await M(w).CreateModelAsync(new CreateModelRequest { FleetId = Fleet(w), Name = "m" }, o));
+            yield return new("RegisterDevice", "manufacturer", own, async (w, o) => await M(w).RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = Fleet(w), SerialNumber = Guid.NewGuid().ToString() }, o));
+            yield return new("RotateDeviceKeys", "manufacturer", own, async (w, o) => await M(w).RotateDeviceKeysAsync(new RotateDeviceKeysRequest { DeviceId = Device(w), Reason = "test" }, o));
+            yield return new("ListLaggingDevices", "manufacturer", own, async (w, o) => await M(w).ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = Fleet(w) }, o));
+            yield return new("GetRollout", "manufacturer", own, async (w, o) => await M(w).GetRolloutAsync(new GetRolloutRequest { RolloutId = own ? w.Rollout : "ro-missing" }, o));
+            yield return new("GetGuardianSettings", "guardian", own, async (w, o) => await G(w).GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = Device(w) }, o));
+            yield return new("SetGuardianSettings", "guardian", own, async (w, o) => await G(w).SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = Device(w), Settings = new PolicySettings { DailyMinutes = 30 } }, o));
+            yield return new("GetEffectivePolicy", "guardian", own, async (w, o) => await G(w).GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = Device(w) }, o));
+            yield return new("GrantExtension", "guardian", own, async (w, o) => await G(w).GrantExtensionAsync(new GrantExtensionRequest { DeviceId = Device(w), ExtraMinutes = 5 }, o));
+            yield return new("CreateOfflineCode", "guardian", own, async (w, o) => await G(w).CreateOfflineCodeAsync(new CreateOfflineCodeRequest { DeviceId = Device(w), Kind = OfflineGrantKind.ExtraMinutes, Minutes = 5 }, o));
+            yield return new("CreatePairingCode", "guardian", own, async (w, o) => await G(w).CreatePairingCodeAsync(new CreatePairingCodeRequest { DeviceId = Device(w) }, o));
+            yield return new("GetBaselineCoverage", "manufacturer", own, async (w, o) => await C(w).GetBaselineCoverageAsync(new GetBaselineCoverageRequest { FleetId = Fleet(w) }, o));
+        }
+
+        ManufacturerService.ManufacturerServiceClient Mf(World w) => new(w.Service.Channel);
+        GuardianService.GuardianServiceClient Gd(World w) => new(w.Service.Channel);
+        ComplianceService.ComplianceServiceClient Cp(World w) => new(w.Service.Channel);
+        yield return new("ListRegulationProfiles", "manufacturer", true, async (w, o) => await Mf(w).ListRegulationProfilesAsync(new ListRegulationProfilesRequest(), o));
+        yield return new("ListFleets", "manufacturer", true, async (w, o) => await Mf(w).ListFleetsAsync(new ListFleetsRequest(), o));
+        yield return new("CreateFleet", "manufacturer", true, async (w, o) => await Mf(w).CreateFleetAsync(new CreateFleetRequest { Name = "f", RegulationProfileId = "none" }, o));
+        yield return new("ListDevices", "guardian", true, async (w, o) => await Gd(w).ListDevicesAsync(new ListDevicesRequest(), o));
+        yield return new("VerifyAuditChain", "auditor", true, async (w, o) => await Cp(w).VerifyAuditChainAsync(new VerifyAuditChainRequest(), o));
+        yield return new("ListAuditEntries", "auditor", true, async (w, o) =>
+        {
+            using var call = Cp(w).ListAuditEntries(new ListAuditEntriesRequest { Limit = 5 }, o);
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        });
+    }
+
+    public static TheoryData<string, string, bool> Matrix()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var call in Calls())
+        {
+            foreach (var role in new[] { "none", "manufacturer", "guardian", "auditor" })
+            {
+                data.Add(call.Name, role, call.OwnResource);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Each_rpc_allows_only_its_role_on_its_own_resources(string rpc, string role, bool ownResource)
+    {
+        var call = Calls().Single(c => c.Name == rpc && c.OwnResource == ownResource);
+        // The caller owns the "own" fleet and is the guardian of the "own" device.
+        var subject = role switch { "manufacturer" => world.Own.Manufacturer, "guardian" => "guardian-own", _ => "auditor-1" };
+        var options = role == "none" ? new CallOptions() : await world.Service.As(role, subject);
+        var expected = role == "none" ? Expect.Unauthenticated
+            : !RoleMayCall(rpc, call.Role, role) ? Expect.PermissionDenied
+            : ownResource || role == "auditor" ? Expect.Ok
+            : Expect.NotFound;
+
+        var actual = Expect.Ok;
+        try
+        {
+            await call.Invoke(world, options);
+        }
+        catch (RpcException e)
+        {
+            actual = e.StatusCode switch
+            {
+                StatusCode.Unauthenticated => Expect.Unauthenticated,
+                StatusCode.PermissionDenied => Expect.PermissionDenied,
+                StatusCode.NotFound => Expect.NotFound,
+                _ => throw new Xunit.Sdk.XunitException($"{rpc} as {role}: unexpected {e.StatusCode} {e.Status.Detail}"),
+            };
+        }
+
+        Assert.Equal(expected, actual);
+    }
+
+    // Auditors may also read baseline coverage of any fleet; everything else belongs to one role.
+    private static bool RoleMayCall(string rpc, string ownerRole, string role) =>
+        role == ownerRole || (rpc == "GetBaselineCoverage" && role == "auditor");
+}
