@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>The embedded MQTT broker (design brief section 6: the default that runs on one machine).</summary>
-public sealed class BrokerOptions
+public sealed class BrokerOptions : IValidatableObject
 {
     public const string Section = "Broker";
 
@@ -25,4 +25,22 @@ public sealed class BrokerOptions
 
     /// <summary>Password of the service account; when empty, a random one is generated at start.</summary>
     public string? ServicePassword { get; set; }
+
+    /// <summary>Port of the optional MQTT-over-TLS endpoint; 0 leaves it off.</summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; }
+
+    /// <summary>PKCS#12 (.pfx) file with the broker's certificate and private key, required with <see cref="TlsPort"/>.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Password of the .pfx file, if any.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TlsPort != 0 && (string.IsNullOrEmpty(TlsCertificatePath) || !File.Exists(TlsCertificatePath)))
+        {
+            yield return new ValidationResult($"Broker:TlsPort is {TlsPort} but Broker:TlsCertificatePath '{TlsCertificatePath}' is not a readable .pfx file", [nameof(TlsCertificatePath)]);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -28,12 +29,21 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         _accessControl = accessControl;
         _envelopes = envelopes;
         _logger = logger;
-        var serverOptions = new MqttServerOptionsBuilder()
+        var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.BindAddress))
-            .WithDefaultEndpointPort(_options.Port)
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+            .WithDefaultEndpointPort(_options.Port);
+        if (_options.TlsPort != 0)
+        {
+            builder = builder
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(_options.BindAddress))
+                .WithEncryptedEndpointPort(_options.TlsPort)
+                .WithEncryptionCertificate(X509CertificateLoader.LoadPkcs12FromFile(_options.TlsCertificatePath!, _options.TlsCertificatePassword))
+                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+        }
+
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += _accessControl.InterceptPublishAsync;
@@ -47,7 +57,7 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _server.StartAsync();
-        LogStarted(_options.BindAddress, _options.Port);
+        LogStarted(_options.BindAddress, _options.Port, _options.TlsPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -111,8 +121,8 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
-    private partial void LogStarted(string address, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (TLS port {TlsPort}, 0 = off)")]
+    private partial void LogStarted(string address, int port, int tlsPort);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Count} retained policies")]
     private partial void LogRetainedLoaded(int count);

@@ -23,16 +23,22 @@ internal sealed class MqttTestClient : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
-    public static async Task<MqttTestClient> ConnectAsync(int port, string clientId, string userName, string password)
+    public static async Task<MqttTestClient> ConnectAsync(int port, string clientId, string userName, string password, string? pinnedCertificateThumbprint = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId)
             .WithCredentials(userName, password)
-            .WithCleanSession()
-            .Build();
-        await client.ConnectAsync(options);
+            .WithCleanSession();
+        if (pinnedCertificateThumbprint is not null)
+        {
+            // Devices pin the broker certificate provisioned in their configuration.
+            builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e =>
+                string.Equals(new System.Security.Cryptography.X509Certificates.X509Certificate2(e.Certificate).Thumbprint, pinnedCertificateThumbprint, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        await client.ConnectAsync(builder.Build());
         return new MqttTestClient(client);
     }
 

@@ -80,12 +80,14 @@ public sealed class PolicyServiceConfigurationTests
     public async Task Out_of_range_broker_port_stops_the_service_at_start_with_a_clear_error()
     {
         var dll = RepositoryPaths.PolicyServiceDll;
+        var data = Directory.CreateTempSubdirectory("st-service-").FullName;
         await using var process = ChildProcess.Start(
             "dotnet",
-            [dll, $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{FreePort.Next()}", $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort.Next()}", "--Broker:Port=70000"],
+            [dll, $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{FreePort.Next()}", $"--Kestrel:Endpoints:Rest:Url=http://127.0.0.1:{FreePort.Next()}", "--Broker:Port=70000", $"--PolicyService:DataDirectory={data}"],
             Path.GetDirectoryName(dll)!);
 
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Directory.Delete(data, recursive: true);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Port", process.Output, StringComparison.Ordinal);
