@@ -5,6 +5,8 @@ using SmartTerminal.Device.Core.Enforcement;
 using SmartTerminal.Device.Core.Messages;
 using SmartTerminal.Device.Core.Platform;
 
+using SmartTerminal.Testing;
+
 namespace SmartTerminal.IntegrationTests.Infrastructure;
 
 /// <summary>A manufacturer's fleet on a running service, with helpers to register devices and act as them.</summary>

@@ -4,6 +4,7 @@ using MQTTnet;
 using SmartTerminal.Device.Core.Messages;
 using SmartTerminal.Device.Core.Protobuf;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Mqtt;

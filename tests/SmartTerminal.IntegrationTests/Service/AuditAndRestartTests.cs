@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

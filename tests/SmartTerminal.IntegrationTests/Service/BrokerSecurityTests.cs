@@ -1,5 +1,6 @@
 using MQTTnet;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

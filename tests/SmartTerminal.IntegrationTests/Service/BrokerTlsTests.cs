@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Service;

@@ -5,6 +5,7 @@ using SmartTerminal.Contracts.Api.V1;
 using DeviceOfflineCode = SmartTerminal.Device.Core.Enforcement.OfflineCode;
 using SmartTerminal.Device.Core.Hashing;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Service;

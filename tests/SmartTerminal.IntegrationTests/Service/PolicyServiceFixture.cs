@@ -1,4 +1,5 @@
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

@@ -3,6 +3,7 @@ using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using MQTTnet;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
 
 namespace SmartTerminal.IntegrationTests.Service;
 

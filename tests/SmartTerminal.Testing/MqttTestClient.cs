@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>An MQTTnet 5 client for tests that records every message it receives.</summary>
-internal sealed class MqttTestClient : IAsyncDisposable
+public sealed class MqttTestClient : IAsyncDisposable
 {
     private readonly IMqttClient _client;
 

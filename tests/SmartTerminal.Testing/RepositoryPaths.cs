@@ -1,7 +1,7 @@
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>Locates the repository and the build outputs of the processes the tests start.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 

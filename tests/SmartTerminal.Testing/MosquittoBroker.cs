@@ -1,13 +1,13 @@
 using System.Net.Sockets;
 
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>
 /// A real Mosquitto 2 broker (the independent MQTT peer) on a free loopback port, with its own
 /// password file and ACL in a temporary folder. Install it with apt-get install mosquitto
 /// (scripts/test.sh does).
 /// </summary>
-internal sealed class MosquittoBroker : IAsyncDisposable
+public sealed class MosquittoBroker : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     private readonly string _directory;

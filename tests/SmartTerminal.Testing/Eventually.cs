@@ -1,7 +1,7 @@
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>Waits on a condition with a deadline instead of sleeping a fixed time.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static async Task<bool> TrueWithin(TimeSpan timeout, Func<Task<bool>> condition)
     {

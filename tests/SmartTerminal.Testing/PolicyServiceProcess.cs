@@ -3,13 +3,13 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>
 /// The PolicyService as a real process on free loopback ports (gRPC over HTTP/2, JSON over HTTP/1.1,
 /// the embedded MQTT broker) with its own data directory, which it can be restarted on.
 /// </summary>
-internal sealed class PolicyServiceProcess : IAsyncDisposable
+public sealed class PolicyServiceProcess : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _arguments;
     private readonly ConcurrentDictionary<(string Role, string Subject), string> _tokens = new();

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>Finds loopback ports that are free now, so parallel test runs do not collide.</summary>
-internal static class FreePort
+public static class FreePort
 {
     public static int Next()
     {
