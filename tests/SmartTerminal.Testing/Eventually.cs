@@ -3,7 +3,7 @@ namespace SmartTerminal.Testing;
 /// <summary>Waits on a condition with a deadline instead of sleeping a fixed time.</summary>
 public static class Eventually
 {
-    public static async Task<bool> TrueWithin(TimeSpan timeout, Func<Task<bool>> condition)
+    public static async Task<bool> TrueWithin(TimeSpan timeout, Func<Task<bool>> condition, TimeSpan? pollInterval = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -25,7 +25,7 @@ public static class Eventually
                 return false;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(100));
         }
     }
 }
