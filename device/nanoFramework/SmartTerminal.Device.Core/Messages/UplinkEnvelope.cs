@@ -152,58 +152,17 @@ public sealed class UplinkEnvelope
     private static UsageRecord[] ReadUsage(ProtoReader reader)
     {
         int saved;
-        int[] counts = new int[2];
-        if (!reader.BeginNested(out saved) || !RepeatedFields.CountElements(reader, s_batchSizes, counts))
+        int count;
+        if (!BeginBatch(reader, out saved, out count))
         {
             return null;
         }
 
-        UsageRecord[] records = new UsageRecord[counts[1]];
+        UsageRecord[] records = new UsageRecord[count];
         int index = 0;
-        uint tag;
-        while (reader.ReadTag(out tag))
+        while (NextRecord(reader))
         {
-            if (tag != ((1 << 3) | 2))
-            {
-                reader.SkipField(tag);
-                continue;
-            }
-
-            UsageRecord record = new UsageRecord();
-            int recordSaved;
-            if (!reader.BeginNested(out recordSaved))
-            {
-                return null;
-            }
-
-            uint field;
-            while (reader.ReadTag(out field))
-            {
-                switch (field)
-                {
-                    case (1 << 3) | 0:
-                        reader.ReadInt64(out record.BucketStartUnix);
-                        break;
-                    case (2 << 3) | 0:
-                        reader.ReadUInt32(out record.BucketSeconds);
-                        break;
-                    case (3 << 3) | 0:
-                        reader.ReadInt32(out record.Category);
-                        break;
-                    case (4 << 3) | 5:
-                        reader.ReadFixed32(out record.AppId);
-                        break;
-                    case (5 << 3) | 0:
-                        reader.ReadUInt32(out record.UsedSeconds);
-                        break;
-                    default:
-                        reader.SkipField(field);
-                        break;
-                }
-            }
-
-            reader.EndNested(recordSaved);
-            records[index++] = record;
+            records[index++] = ReadUsageRecord(reader);
         }
 
         reader.EndNested(saved);
@@ -213,62 +172,130 @@ public sealed class UplinkEnvelope
     private static EnforcementEvent[] ReadEvents(ProtoReader reader)
     {
         int saved;
-        int[] counts = new int[2];
-        if (!reader.BeginNested(out saved) || !RepeatedFields.CountElements(reader, s_batchSizes, counts))
+        int count;
+        if (!BeginBatch(reader, out saved, out count))
         {
             return null;
         }
 
-        EnforcementEvent[] events = new EnforcementEvent[counts[1]];
+        EnforcementEvent[] events = new EnforcementEvent[count];
         int index = 0;
-        uint tag;
-        while (reader.ReadTag(out tag))
+        while (NextRecord(reader))
         {
-            if (tag != ((1 << 3) | 2))
-            {
-                reader.SkipField(tag);
-                continue;
-            }
-
-            EnforcementEvent e = new EnforcementEvent();
-            int eventSaved;
-            if (!reader.BeginNested(out eventSaved))
-            {
-                return null;
-            }
-
-            uint field;
-            while (reader.ReadTag(out field))
-            {
-                switch (field)
-                {
-                    case (1 << 3) | 0:
-                        reader.ReadInt64(out e.AtUnix);
-                        break;
-                    case (2 << 3) | 0:
-                        reader.ReadInt32(out e.Kind);
-                        break;
-                    case (3 << 3) | 0:
-                        reader.ReadUInt32(out e.Reason);
-                        break;
-                    case (4 << 3) | 5:
-                        reader.ReadFixed32(out e.Subject);
-                        break;
-                    case (5 << 3) | 0:
-                        reader.ReadSInt64(out e.Detail);
-                        break;
-                    default:
-                        reader.SkipField(field);
-                        break;
-                }
-            }
-
-            reader.EndNested(eventSaved);
-            events[index++] = e;
+            events[index++] = ReadEvent(reader);
         }
 
         reader.EndNested(saved);
         return events;
+    }
+
+    // Enters a batch message and counts its records (field 1) so the array is allocated once.
+    private static bool BeginBatch(ProtoReader reader, out int saved, out int count)
+    {
+        int[] counts = new int[2];
+        count = 0;
+        if (!reader.BeginNested(out saved) || !RepeatedFields.CountElements(reader, s_batchSizes, counts))
+        {
+            return false;
+        }
+
+        count = counts[1];
+        return true;
+    }
+
+    // Advances to the next record of a batch, skipping any other field.
+    private static bool NextRecord(ProtoReader reader)
+    {
+        uint tag;
+        while (reader.ReadTag(out tag))
+        {
+            if (tag == ((1 << 3) | 2))
+            {
+                return true;
+            }
+
+            reader.SkipField(tag);
+        }
+
+        return false;
+    }
+
+    private static UsageRecord ReadUsageRecord(ProtoReader reader)
+    {
+        UsageRecord record = new UsageRecord();
+        int saved;
+        if (!reader.BeginNested(out saved))
+        {
+            return record;
+        }
+
+        uint tag;
+        while (reader.ReadTag(out tag))
+        {
+            switch (tag)
+            {
+                case (1 << 3) | 0:
+                    reader.ReadInt64(out record.BucketStartUnix);
+                    break;
+                case (2 << 3) | 0:
+                    reader.ReadUInt32(out record.BucketSeconds);
+                    break;
+                case (3 << 3) | 0:
+                    reader.ReadInt32(out record.Category);
+                    break;
+                case (4 << 3) | 5:
+                    reader.ReadFixed32(out record.AppId);
+                    break;
+                case (5 << 3) | 0:
+                    reader.ReadUInt32(out record.UsedSeconds);
+                    break;
+                default:
+                    reader.SkipField(tag);
+                    break;
+            }
+        }
+
+        reader.EndNested(saved);
+        return record;
+    }
+
+    private static EnforcementEvent ReadEvent(ProtoReader reader)
+    {
+        EnforcementEvent e = new EnforcementEvent();
+        int saved;
+        if (!reader.BeginNested(out saved))
+        {
+            return e;
+        }
+
+        uint tag;
+        while (reader.ReadTag(out tag))
+        {
+            switch (tag)
+            {
+                case (1 << 3) | 0:
+                    reader.ReadInt64(out e.AtUnix);
+                    break;
+                case (2 << 3) | 0:
+                    reader.ReadInt32(out e.Kind);
+                    break;
+                case (3 << 3) | 0:
+                    reader.ReadUInt32(out e.Reason);
+                    break;
+                case (4 << 3) | 5:
+                    reader.ReadFixed32(out e.Subject);
+                    break;
+                case (5 << 3) | 0:
+                    reader.ReadSInt64(out e.Detail);
+                    break;
+                default:
+                    reader.SkipField(tag);
+                    break;
+            }
+        }
+
+        reader.EndNested(saved);
+        return e;
     }
 
     private static PolicyAck ReadPolicyAck(ProtoReader reader)
