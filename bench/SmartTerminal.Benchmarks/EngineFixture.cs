@@ -74,11 +74,27 @@ internal sealed class NullStorage : IStorage
     public void Delete(string name)
     {
     }
+
+    public int Length(string name) => -1;
+
+    public int ReadAt(string name, int position, byte[] buffer, int offset, int count) => 0;
+
+    public void Append(string name, byte[] data, int offset, int count)
+    {
+    }
+
+    public void Truncate(string name, int length)
+    {
+    }
 }
 
 internal sealed class NullEventSink : IEnforcementEventSink
 {
     public void Record(long atUnix, int kind, int reason, uint subject, long detail)
+    {
+    }
+
+    public void RecordUsage(long atUnix, int category, uint appId, uint seconds)
     {
     }
 }

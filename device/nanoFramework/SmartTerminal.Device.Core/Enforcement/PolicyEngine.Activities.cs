@@ -208,6 +208,7 @@ public sealed partial class PolicyEngine
         _pendingMs -= seconds * 1000L;
         ResetContinuousUseAfterRest();
         AddUsage(_runningCategory, _runningCountsTotal, seconds);
+        _events.RecordUsage(FloorDiv(_nowMs, 1000), _runningCategory, _runningApp, seconds);
         _state.ContinuousUseSeconds += seconds;
         _state.LastUseUnixMs = _nowMs;
     }

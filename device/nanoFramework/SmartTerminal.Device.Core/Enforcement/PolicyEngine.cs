@@ -174,6 +174,7 @@ public sealed partial class PolicyEngine
         int category = _state.RunningCategory < 0 ? 0 : _state.RunningCategory;
         uint gapSeconds = (uint)(CheckpointIntervalMs / 1000);
         AddUsage(category, _state.RunningCountsTowardTotal, gapSeconds);
+        _events.RecordUsage(FloorDiv(_nowMs, 1000), category, 0, gapSeconds);
         Record(EventKinds.RebootGap, 0, (uint)category, gapSeconds);
     }
 

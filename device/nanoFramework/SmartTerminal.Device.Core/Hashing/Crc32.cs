@@ -8,13 +8,21 @@ public static class Crc32
     /// <summary>CRC of data[offset..offset+count).</summary>
     public static uint Compute(byte[] data, int offset, int count)
     {
-        uint crc = 0xFFFFFFFF;
+        return ~Continue(0xFFFFFFFF, data, offset, count);
+    }
+
+    /// <summary>
+    /// Feeds more bytes into a running CRC register (start with 0xFFFFFFFF, complement the final
+    /// value), so a CRC can cover data held in two buffers.
+    /// </summary>
+    public static uint Continue(uint register, byte[] data, int offset, int count)
+    {
         for (int i = offset; i < offset + count; i++)
         {
-            crc = s_table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+            register = s_table[(register ^ data[i]) & 0xFF] ^ (register >> 8);
         }
 
-        return ~crc;
+        return register;
     }
 
     private static uint[] BuildTable()

@@ -1,6 +1,6 @@
 namespace SmartTerminal.Device.Core.Platform;
 
-/// <summary>Receives enforcement and tamper events (the usage ledger turns them into uplinks).</summary>
+/// <summary>Receives usage and enforcement events (the usage ledger turns them into uplinks).</summary>
 public interface IEnforcementEventSink
 {
     /// <summary>
@@ -8,4 +8,7 @@ public interface IEnforcementEventSink
     /// PolicyRefusal number, subject and detail depend on the kind (see uplink.proto).
     /// </summary>
     void Record(long atUnix, int kind, int reason, uint subject, long detail);
+
+    /// <summary>Seconds of counted (non-idle) use of an app of a category at a trusted time.</summary>
+    void RecordUsage(long atUnix, int category, uint appId, uint seconds);
 }

@@ -1,8 +1,9 @@
 namespace SmartTerminal.Device.Core.Platform;
 
 /// <summary>
-/// Small-file storage (LittleFS on the I: drive on an ESP32). Writes must be atomic per file: the
-/// head writes a temporary file and moves it over the old one.
+/// File storage (LittleFS on the I: drive on an ESP32, which survives power loss at any point).
+/// <see cref="Write"/> must be atomic per file: the head writes a temporary file and moves it over
+/// the old one. <see cref="Append"/> may be cut short by power loss; readers check CRCs.
 /// </summary>
 public interface IStorage
 {
@@ -14,4 +15,16 @@ public interface IStorage
 
     /// <summary>Deletes a file if it exists.</summary>
     void Delete(string name);
+
+    /// <summary>Bytes in a file, or -1 when it does not exist.</summary>
+    int Length(string name);
+
+    /// <summary>Reads up to count bytes from position into buffer; returns how many were read.</summary>
+    int ReadAt(string name, int position, byte[] buffer, int offset, int count);
+
+    /// <summary>Appends bytes to a file (creating it) and flushes them to the medium.</summary>
+    void Append(string name, byte[] data, int offset, int count);
+
+    /// <summary>Cuts a file to the given length (drops a torn tail after power loss).</summary>
+    void Truncate(string name, int length);
 }
