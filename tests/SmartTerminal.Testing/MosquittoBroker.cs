@@ -24,7 +24,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts Mosquitto with the given users and ACL (mosquitto acl_file syntax).</summary>
-    public static async Task<MosquittoBroker> StartAsync(IReadOnlyDictionary<string, string> users, string acl)
+    public static async Task<MosquittoBroker> StartAsync(IReadOnlyDictionary<string, string> users, string acl, int? port = null)
     {
         var directory = Directory.CreateTempSubdirectory("st-mosquitto-").FullName;
         var passwordFile = Path.Combine(directory, "passwd");
@@ -40,10 +40,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         var aclFile = Path.Combine(directory, "acl");
         await File.WriteAllTextAsync(aclFile, acl);
-        var port = FreePort.Next();
+        var listenPort = port ?? FreePort.Next();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
-            listener {port} 127.0.0.1
+            listener {listenPort} 127.0.0.1
             allow_anonymous false
             password_file {passwordFile}
             acl_file {aclFile}
@@ -54,7 +54,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             """);
 
         var process = ChildProcess.Start("mosquitto", ["-c", config], directory);
-        var broker = new MosquittoBroker(process, directory, port);
+        var broker = new MosquittoBroker(process, directory, listenPort);
         var listening = await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () =>
         {
             if (process.HasExited)
@@ -63,7 +63,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             }
 
             using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
+            await client.ConnectAsync("127.0.0.1", listenPort);
             return true;
         });
         if (!listening || process.HasExited)

@@ -1,0 +1,80 @@
+using SmartTerminal.Device.Core.Enforcement;
+using SmartTerminal.Device.Core.Messages;
+using SmartTerminal.Device.Core.Protobuf;
+using SmartTerminal.Device.Core.Runtime;
+
+namespace SmartTerminal.DeviceHost;
+
+/// <summary>
+/// One simulated device: its configuration file, its own folder as flash, its own clocks and MQTT
+/// connection, and the same <see cref="DeviceRuntime"/> the ESP32 runs.
+/// </summary>
+public sealed class VirtualDevice : IDisposable
+{
+    private readonly MqttNetTransport _transport;
+
+    public VirtualDevice(DeviceConfig config, string folder, HostClock clock, string brokerHost, int brokerPort)
+    {
+        Config = config;
+        Clock = clock;
+        Storage = new FolderStorage(folder);
+        _transport = new MqttNetTransport(brokerHost, brokerPort);
+        Runtime = new DeviceRuntime(config, clock, Storage, new DotNetHmac(), _transport, "host-1.0");
+    }
+
+    public DeviceConfig Config { get; }
+
+    public HostClock Clock { get; }
+
+    public FolderStorage Storage { get; }
+
+    public DeviceRuntime Runtime { get; }
+
+    /// <summary>Reads a configuration file written by the flasher (DeviceConfig protobuf).</summary>
+    public static DeviceConfig ReadConfig(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var error = DeviceConfig.TryDecode(bytes, 0, bytes.Length, out var config);
+        return error == ProtoError.None ? config : throw new InvalidDataException($"{path}: not a device configuration ({error})");
+    }
+
+    /// <summary>The child uses an app for a while (virtual time), interacting throughout; returns seconds allowed.</summary>
+    public int Use(uint appId, TimeSpan duration, TimeSpan tick)
+    {
+        if (!Runtime.Engine.StartActivity(appId).IsAllowed)
+        {
+            return 0;
+        }
+
+        var played = 0;
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += tick)
+        {
+            Clock.Advance(tick);
+            Runtime.Engine.NoteInteraction();
+            played += (int)tick.TotalSeconds;
+            if (Runtime.Step().Action == AccountingAction.Stop)
+            {
+                break;
+            }
+        }
+
+        Runtime.Engine.StopActivity();
+        return played;
+    }
+
+    /// <summary>Time passes with the device idle (virtual time), stepping the runtime.</summary>
+    public void Idle(TimeSpan duration, TimeSpan tick)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += tick)
+        {
+            Clock.Advance(tick);
+            Runtime.Step();
+        }
+    }
+
+    public void Dispose()
+    {
+        Runtime.Shutdown();
+        _transport.Dispose();
+    }
+}
