@@ -49,7 +49,8 @@ public static class PolicyServiceRegistration
         services.AddHostedService<UplinkProcessor>();
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
-        services.AddGrpc().AddJsonTranscoding();
+        // Error details (BadRequest field violations) must be known to the JSON side too.
+        services.AddGrpc().AddJsonTranscoding(options => options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         services.AddGrpcReflection();
         services.AddPolicyServiceAuthentication(configuration);
         return services;

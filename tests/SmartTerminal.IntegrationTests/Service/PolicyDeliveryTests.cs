@@ -173,4 +173,23 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
         var anonymous = await new HttpClient { BaseAddress = fixture.Service.RestAddress }.GetAsync("/v1/fleets");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
+
+    [Fact]
+    public async Task A_bound_violation_over_JSON_answers_400_naming_every_field()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        await fleet.PairAsync(device, "json-guardian", birthMonth: "2016-05");
+        using var http = new HttpClient { BaseAddress = fixture.Service.RestAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.Service.TokenAsync("guardian", "json-guardian"));
+
+        var response = await http.PutAsync($"/v1/devices/{device.DeviceId}/settings", new StringContent(
+            "{\"deviceId\":\"" + device.DeviceId + "\",\"settings\":{\"maxAgeRating\":18,\"strangerMessagesAllowed\":true}}", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("type.googleapis.com/google.rpc.BadRequest", body, StringComparison.Ordinal);
+        Assert.Contains("settings.max_age_rating", body, StringComparison.Ordinal);
+        Assert.Contains("settings.stranger_messages_allowed", body, StringComparison.Ordinal);
+    }
 }
