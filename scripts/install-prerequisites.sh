@@ -12,6 +12,7 @@ case "$purpose" in
     command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_passwd >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_sub >/dev/null 2>&1 || packages+=(mosquitto-clients)
+    command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
     ;;
   *) echo "usage: $0 service|tests" >&2; exit 2 ;;
 esac

@@ -1,16 +1,28 @@
 using Google.Protobuf;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>
-/// Reads device uplinks and records what they say about policies: the version applied (PolicyAck, and
-/// the heartbeat's policy version) and refusals. Malformed uplinks are logged and dropped.
-/// Telemetry (usage, events) goes to InfluxDB once the telemetry pipeline exists.
+/// Processes device uplinks (design brief section 2): stores telemetry in InfluxDB first, then
+/// acknowledges on the device's control topic the highest contiguous sequence stored. Anything at or
+/// below the watermark is a resend: it is acknowledged again and not stored twice. When the database
+/// is down (or not configured), nothing is acknowledged, so the device keeps the data and sends it
+/// again. Policy acknowledgements and heartbeats also update desired versus reported versions.
 /// </summary>
-public sealed partial class UplinkProcessor(UplinkInbox inbox, PolicyDistributor distributor, ILogger<UplinkProcessor> logger) : BackgroundService
+public sealed partial class UplinkProcessor(
+    UplinkInbox inbox,
+    PolicyDistributor distributor,
+    TelemetryWriter telemetry,
+    UplinkWatermarks watermarks,
+    IPolicyPublisher publisher,
+    ILogger<UplinkProcessor> logger) : BackgroundService
 {
+    // Sequences stored above a device's watermark (after a failed write left a gap), until it closes.
+    private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var (deviceId, payload) in inbox.Reader.ReadAllAsync(stoppingToken))
@@ -26,18 +38,80 @@ public sealed partial class UplinkProcessor(UplinkInbox inbox, PolicyDistributor
                 continue;
             }
 
-            switch (uplink.BodyCase)
+            await ProcessAsync(deviceId, uplink, stoppingToken);
+        }
+    }
+
+    private async Task ProcessAsync(string deviceId, UplinkEnvelope uplink, CancellationToken cancellationToken)
+    {
+        var watermark = watermarks.Get(deviceId);
+        if (uplink.Sequence > watermark)
+        {
+            RecordPolicyState(deviceId, uplink);
+            if (!telemetry.Enabled)
             {
-                case UplinkEnvelope.BodyOneofCase.PolicyAck:
-                    distributor.RecordReport(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal);
-                    break;
-                case UplinkEnvelope.BodyOneofCase.Heartbeat:
-                    distributor.RecordReport(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None);
-                    break;
+                return;
             }
+
+            try
+            {
+                await telemetry.WriteAsync(TelemetryPoints.From(deviceId, uplink), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogStoreFailed(e, deviceId, uplink.Sequence);
+                return;
+            }
+
+            watermark = Advance(deviceId, watermark, uplink.Sequence);
+        }
+
+        if (telemetry.Enabled && watermark > 0)
+        {
+            var ack = new ControlMessage { UplinkAck = new UplinkAck { AckedThroughSequence = watermark } };
+            await publisher.PublishControlAsync(deviceId, ack.ToByteArray(), cancellationToken);
+        }
+    }
+
+    private ulong Advance(string deviceId, ulong watermark, ulong stored)
+    {
+        if (!_storedAhead.TryGetValue(deviceId, out var ahead))
+        {
+            ahead = [];
+            _storedAhead[deviceId] = ahead;
+        }
+
+        ahead.Add(stored);
+        while (ahead.Remove(watermark + 1))
+        {
+            watermark++;
+        }
+
+        if (ahead.Count == 0)
+        {
+            _storedAhead.Remove(deviceId);
+        }
+
+        watermarks.Set(deviceId, watermark);
+        return watermark;
+    }
+
+    private void RecordPolicyState(string deviceId, UplinkEnvelope uplink)
+    {
+        switch (uplink.BodyCase)
+        {
+            case UplinkEnvelope.BodyOneofCase.PolicyAck:
+                distributor.RecordReport(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal);
+                break;
+            case UplinkEnvelope.BodyOneofCase.Heartbeat:
+                distributor.RecordReport(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None);
+                break;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed uplink from {DeviceId} ({Bytes} bytes) dropped: {Reason}")]
     private partial void LogMalformed(string deviceId, int bytes, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing uplink {Sequence} of {DeviceId} failed; not acknowledged, the device will send it again")]
+    private partial void LogStoreFailed(Exception exception, string deviceId, ulong sequence);
 }

@@ -8,6 +8,7 @@ using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Hosting;
 
@@ -19,6 +20,9 @@ public static class PolicyServiceRegistration
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+        services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section))
+            .Validate(o => string.IsNullOrEmpty(o.Url) || !string.IsNullOrEmpty(o.Token), "Influx:Token is required with Influx:Url (an API token; for InfluxDB 1.x, user:password)")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         // State and security.
@@ -46,6 +50,8 @@ public static class PolicyServiceRegistration
         services.AddSingleton<EmbeddedMqttBroker>();
         services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddSingleton<TelemetryWriter>();
+        services.AddSingleton<UplinkWatermarks>();
         services.AddHostedService<UplinkProcessor>();
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");

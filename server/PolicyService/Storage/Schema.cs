@@ -84,6 +84,10 @@ internal static class Schema
             started_at INTEGER NOT NULL,
             completed_at INTEGER);
 
+        CREATE TABLE IF NOT EXISTS uplink_watermarks (
+            device_id TEXT PRIMARY KEY,
+            stored_through INTEGER NOT NULL);
+
         CREATE TABLE IF NOT EXISTS audit_log (
             sequence INTEGER PRIMARY KEY,
             at INTEGER NOT NULL,

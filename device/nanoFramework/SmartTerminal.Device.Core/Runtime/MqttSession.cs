@@ -26,6 +26,12 @@ public sealed class MqttSession
     /// <summary>Messages published per step at most, so enforcement is never starved.</summary>
     public const int MaxPublishesPerStep = 32;
 
+    /// <summary>
+    /// Without acknowledgement progress for this long while messages are out, they are sent again
+    /// (the service did not store them, e.g. its database was down).
+    /// </summary>
+    public const long AckTimeoutMs = 60000;
+
     private readonly IMqttTransport _transport;
     private readonly IDeviceClock _clock;
     private readonly PolicyEngine _engine;
@@ -47,6 +53,8 @@ public sealed class MqttSession
     private long _nextAttemptMs;
     private long _nextHeartbeatMs;
     private bool _wasConnected;
+    private ulong _lastAcked;
+    private long _lastAckProgressMs;
 
     /// <summary>Creates the session; nothing connects until <see cref="Step"/>.</summary>
     public MqttSession(IMqttTransport transport, IDeviceClock clock, PolicyEngine engine, UplinkQueue queue, string deviceId, string password, string firmwareVersion, uint heartbeatSeconds, int randomSeed)
@@ -101,6 +109,7 @@ public sealed class MqttSession
             }
         }
 
+        ResendIfAcknowledgementsStall(now);
         if (now >= _nextHeartbeatMs)
         {
             _nextHeartbeatMs = now + _heartbeatMs;
@@ -109,6 +118,23 @@ public sealed class MqttSession
 
         SendPending();
         ProcessInbox();
+    }
+
+    private void ResendIfAcknowledgementsStall(long now)
+    {
+        ulong acked = _queue.Outbox.AckedThrough;
+        if (acked != _lastAcked || _sentThrough <= acked)
+        {
+            _lastAcked = acked;
+            _lastAckProgressMs = now;
+            return;
+        }
+
+        if (now - _lastAckProgressMs > AckTimeoutMs)
+        {
+            _sentThrough = acked;
+            _lastAckProgressMs = now;
+        }
     }
 
     private void TryConnect(long now)
