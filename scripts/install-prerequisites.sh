@@ -7,7 +7,10 @@ set -euo pipefail
 purpose="${1:-tests}"
 packages=()
 case "$purpose" in
-  service) ;;
+  service)
+    command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    ;;
   tests)
     command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_passwd >/dev/null 2>&1 || packages+=(mosquitto)

@@ -1,6 +1,7 @@
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.DeviceHost;
 using SmartTerminal.IntegrationTests.DeviceRuntime;
+using SmartTerminal.InfluxShim;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
@@ -24,12 +25,22 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     {
         _influx = await InfluxDbServer.StartAsync(Database);
         _forwarder = new InfluxV2WriteForwarder(_influx.Url);
-        _service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+        try
         {
-            ["Influx:Url"] = _forwarder.Url.ToString(),
-            ["Influx:Bucket"] = $"{Database}/autogen",
-            ["Influx:Token"] = "tester:secret",
-        });
+            _service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Influx:Url"] = _forwarder.Url.ToString(),
+                ["Influx:Bucket"] = $"{Database}/autogen",
+                ["Influx:Token"] = "tester:secret",
+            });
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync when InitializeAsync fails: stop InfluxDB here.
+            _forwarder.Dispose();
+            await _influx.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

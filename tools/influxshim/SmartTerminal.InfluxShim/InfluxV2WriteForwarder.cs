@@ -1,11 +1,13 @@
 using System.Net;
+using System.Net.Sockets;
 
-namespace SmartTerminal.Testing;
+namespace SmartTerminal.InfluxShim;
 
 /// <summary>
-/// The one shim the design allows in tests: InfluxDB 1.6 (what Debian ships) lacks /api/v2/write, so
-/// this maps /api/v2/write?bucket=db/rp onto /write?db=db&amp;rp=rp, exactly what InfluxDB 1.8 added
-/// natively, and passes every other request (/query, /ping) through unchanged.
+/// A compatibility shim for InfluxDB before 1.8 (Debian ships 1.6), which lacks /api/v2/write: maps
+/// /api/v2/write?bucket=db/rp onto /write?db=db&amp;rp=rp, exactly what InfluxDB 1.8 added natively,
+/// and passes every other request (/query, /ping) through unchanged. Not needed with InfluxDB 1.8+,
+/// 2.x or 3.x.
 /// </summary>
 public sealed class InfluxV2WriteForwarder : IDisposable
 {
@@ -13,9 +15,9 @@ public sealed class InfluxV2WriteForwarder : IDisposable
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stop = new();
 
-    public InfluxV2WriteForwarder(Uri target)
+    public InfluxV2WriteForwarder(Uri target, int port = 0)
     {
-        Port = FreePort.Next();
+        Port = port != 0 ? port : FreePort();
         _http = new HttpClient { BaseAddress = target };
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -25,6 +27,13 @@ public sealed class InfluxV2WriteForwarder : IDisposable
     public int Port { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public void Dispose()
     {
