@@ -25,21 +25,28 @@ public sealed class BrokerTlsTests
     public async Task A_device_connects_over_TLS_pinning_the_broker_certificate_and_gets_its_policy()
     {
         var (path, thumbprint) = CreateCertificate();
-        var tlsPort = FreePort.Next();
-        await using var service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+        try
         {
-            ["Broker:TlsPort"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Broker:TlsCertificatePath"] = path,
-            ["Broker:TlsCertificatePassword"] = "pfx-secret",
-        });
-        var fleet = await FleetScenario.CreateAsync(service);
-        var device = await fleet.RegisterAsync();
+            var tlsPort = FreePort.Next();
+            await using var service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Broker:TlsPort"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Broker:TlsCertificatePath"] = path,
+                ["Broker:TlsCertificatePassword"] = "pfx-secret",
+            });
+            var fleet = await FleetScenario.CreateAsync(service);
+            var device = await fleet.RegisterAsync();
 
-        await using var client = await MqttTestClient.ConnectAsync(tlsPort, device.DeviceId, device.DeviceId, device.MqttPassword, thumbprint);
-        await client.SubscribeAsync($"st/v1/{device.DeviceId}/policy");
+            await using var client = await MqttTestClient.ConnectAsync(tlsPort, device.DeviceId, device.DeviceId, device.MqttPassword, thumbprint);
+            await client.SubscribeAsync($"st/v1/{device.DeviceId}/policy");
 
-        Assert.NotNull(await client.WaitForAsync($"st/v1/{device.DeviceId}/policy", TimeSpan.FromSeconds(10)));
-        await Assert.ThrowsAnyAsync<Exception>(() => MqttTestClient.ConnectAsync(tlsPort, device.DeviceId, device.DeviceId, device.MqttPassword, "00FF"));
+            Assert.NotNull(await client.WaitForAsync($"st/v1/{device.DeviceId}/policy", TimeSpan.FromSeconds(10)));
+            await Assert.ThrowsAnyAsync<Exception>(() => MqttTestClient.ConnectAsync(tlsPort, device.DeviceId, device.DeviceId, device.MqttPassword, "00FF"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
     }
 
     [Fact]
