@@ -21,10 +21,12 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
     private readonly BrokerAccessControl _accessControl;
     private readonly StoredEnvelopes _envelopes;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
+    private readonly TimeProvider _time;
     private readonly MqttServer _server;
 
-    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, ILogger<EmbeddedMqttBroker> logger)
+    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, TimeProvider time, ILogger<EmbeddedMqttBroker> logger)
     {
+        _time = time;
         _options = options.Value;
         _accessControl = accessControl;
         _envelopes = envelopes;
@@ -48,6 +50,7 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += _accessControl.InterceptPublishAsync;
         _server.LoadingRetainedMessageAsync += LoadRetainedPoliciesAsync;
+        _server.ClientSubscribedTopicAsync += SendTimeSyncAsync;
     }
 
     public bool IsStarted => _server.IsStarted;
@@ -89,6 +92,23 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
             .WithRetainFlag(retain)
             .Build();
         return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = BrokerAccessControl.InjectedSenderId }, cancellationToken);
+    }
+
+    // A device that has just subscribed to its control topic gets the service's time at once: a trusted
+    // anchor for its clock (design brief section 4), often before SNTP has answered.
+    private Task SendTimeSyncAsync(ClientSubscribedTopicEventArgs args)
+    {
+        if (args.SessionItems[BrokerAccessControl.IdentityKey] is not BrokerIdentity { DeviceId: { } deviceId }
+            || args.TopicFilter.Topic != Topics.Control(deviceId))
+        {
+            return Task.CompletedTask;
+        }
+
+        var sync = new SmartTerminal.Contracts.Device.V1.ControlMessage
+        {
+            TimeSync = new SmartTerminal.Contracts.Device.V1.TimeSync { ServerUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds() },
+        };
+        return PublishControlAsync(deviceId, Google.Protobuf.MessageExtensions.ToByteArray(sync), CancellationToken.None);
     }
 
     private Task LoadRetainedPoliciesAsync(LoadingRetainedMessagesEventArgs args)

@@ -58,6 +58,22 @@ public sealed class PolicyIntakeOverMqttTests(PolicyServiceFixture fixture) : IC
     }
 
     [Fact]
+    public async Task A_connecting_device_gets_the_services_time_as_a_trusted_anchor()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var registered = await fleet.RegisterAsync();
+        using var device = Device(registered);
+        Assert.Equal(SmartTerminal.Device.Core.Time.ClockState.Untrusted, device.Runtime.Engine.Clock.State);
+
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+        {
+            device.Idle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            return Task.FromResult(device.Runtime.Engine.Clock.State == SmartTerminal.Device.Core.Time.ClockState.Trusted);
+        }, TimeSpan.FromMilliseconds(20)));
+        Assert.InRange(device.Runtime.Engine.NowUnixMs, DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
     public async Task Forged_replayed_and_older_policies_are_refused_kept_out_and_reported()
     {
         var fleet = await FleetScenario.CreateAsync(fixture.Service);
