@@ -9,12 +9,13 @@ using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
+using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Api;
 
 /// <summary>
 /// The guardian's gRPC API. A guardian sees only devices it is paired with; any other device id
-/// answers NotFound. GetUsage needs the telemetry pipeline and answers Unimplemented until then.
+/// answers NotFound.
 /// </summary>
 [Authorize(Roles = Roles.Guardian)]
 public sealed class GuardianApi(
@@ -25,9 +26,11 @@ public sealed class GuardianApi(
     PolicyDistributor distributor,
     IPolicyPublisher publisher,
     AuditLog audit,
+    UsageQueries usage,
     TimeProvider time) : GuardianService.GuardianServiceBase
 {
     private const uint MaxExtensionMinutes = 480;
+    private const int MaxUsageDays = 92;
 
     public override async Task<PairedDevice> PairDevice(PairDeviceRequest request, ServerCallContext context)
     {
@@ -126,6 +129,37 @@ public sealed class GuardianApi(
         var code = Device.Core.Enforcement.OfflineCode.Generate(new DotNetHmacSha256(), secrets.GuardianSecret, step, grant, 8);
         audit.Append(caller.AuditName, "offline-code.create", request.DeviceId);
         return Task.FromResult(new Contracts.Api.V1.OfflineCode { Code = code, ValidUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeSeconds((step + 3) * 300)) });
+    }
+
+    public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
+    {
+        pairing.RequireGuardian(Caller.From(context), request.DeviceId);
+        if (!DateOnly.TryParseExact(request.FromDay, "yyyy-MM-dd", out var from) || !DateOnly.TryParseExact(request.ToDay, "yyyy-MM-dd", out var to) || to < from)
+        {
+            throw ApiErrors.Invalid("from_day", "from_day and to_day are local days YYYY-MM-DD, from_day first");
+        }
+
+        if (to.DayNumber - from.DayNumber >= MaxUsageDays)
+        {
+            throw ApiErrors.Invalid("to_day", $"at most {MaxUsageDays} days per request");
+        }
+
+        if (!usage.Enabled)
+        {
+            throw ApiErrors.FailedPrecondition("telemetry storage is not configured (Influx:Url)");
+        }
+
+        var device = devices.Find(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        var settings = resolver.Resolve(device).Settings;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.HasTimeZone ? settings.TimeZone : "Etc/UTC");
+        try
+        {
+            return new GetUsageResponse { Rows = { await usage.DailyUsageAsync(request.DeviceId, from, to, zone, context.CancellationToken) } };
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "telemetry database unavailable: " + e.Message));
+        }
     }
 
     private DateTimeOffset EndOfLocalDay(PolicySettings settings)

@@ -51,6 +51,8 @@ public static class PolicyServiceRegistration
         services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddSingleton<TelemetryWriter>();
+        services.AddHttpClient("influx", client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<UsageQueries>();
         services.AddSingleton<UplinkWatermarks>();
         services.AddHostedService<UplinkProcessor>();
 

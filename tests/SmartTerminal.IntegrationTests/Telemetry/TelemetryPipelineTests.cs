@@ -54,7 +54,11 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     private async Task<VirtualDevice> RegisteredDeviceAsync()
     {
         var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
-        var registered = await fleet.RegisterAsync();
+        return Device(await fleet.RegisterAsync());
+    }
+
+    private VirtualDevice Device(RegisterDeviceResponse registered)
+    {
         var config = new Wire.DeviceConfig
         {
             FormatVersion = 1,
@@ -99,6 +103,34 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
 
         Assert.Equal(1800, await StoredUsageSecondsAsync(device.Config.DeviceId));
         Assert.True(device.Runtime.Queue.Outbox.AckedThrough >= 3);
+    }
+
+    [Fact]
+    public async Task A_guardian_looks_up_the_childs_usage_per_day_and_category()
+    {
+        var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
+        var registered = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(registered, "usage-guardian", "2016-01");
+        using (var device = Device(registered))
+        {
+            device.Use(DeviceProvisioning.App("com.kids.reader"), TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(10));
+            device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
+        }
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var usage = await fleet.Guardians.GetUsageAsync(new GetUsageRequest
+        {
+            DeviceId = registered.DeviceId,
+            FromDay = today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ToDay = today.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        }, guardian);
+
+        Assert.Equal(20u * 60, usage.Rows.Aggregate(0u, (sum, row) => sum + row.UsedSeconds));
+        Assert.All(usage.Rows, row => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", row.Day));
+        var stranger = await _service.As("guardian", "not-paired");
+        var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => fleet.Guardians.GetUsageAsync(new GetUsageRequest { DeviceId = registered.DeviceId, FromDay = "2026-01-01", ToDay = "2026-01-02" }, stranger).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, denied.StatusCode);
     }
 
     [Fact]
