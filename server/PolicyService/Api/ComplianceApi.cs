@@ -5,16 +5,67 @@ using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Api;
 
 /// <summary>
-/// The compliance gRPC API. Baseline coverage and the audit log are built; the usage and enforcement
-/// reports need telemetry in InfluxDB and answer Unimplemented until that pipeline exists.
+/// The compliance gRPC API: baseline coverage, fleet usage and enforcement aggregates (from InfluxDB,
+/// with a minimum group size), and the audit log. Every read is itself audited.
 /// </summary>
 [Authorize]
-public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit) : ComplianceService.ComplianceServiceBase
+public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, ComplianceReports reports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
+    [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
+    public override async Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        var (from, to) = Period(request.From, request.To);
+        audit.Append(caller.AuditName, "compliance.usage-report.read", request.FleetId);
+        return await Unavailable(() => reports.UsageAsync(request.FleetId, profileId, from, to, context.CancellationToken));
+    }
+
+    [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
+    public override async Task<EnforcementReport> GetEnforcementReport(GetEnforcementReportRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        var (from, to) = Period(request.From, request.To);
+        audit.Append(caller.AuditName, "compliance.enforcement-report.read", request.FleetId);
+        return await Unavailable(() => reports.EnforcementAsync(request.FleetId, profileId, from, to, context.CancellationToken));
+    }
+
+    // Defaults to the last 7 days; at most a year.
+    private (DateTimeOffset From, DateTimeOffset To) Period(Google.Protobuf.WellKnownTypes.Timestamp? from, Google.Protobuf.WellKnownTypes.Timestamp? to)
+    {
+        var end = to?.ToDateTimeOffset() ?? time.GetUtcNow();
+        var start = from?.ToDateTimeOffset() ?? end.AddDays(-7);
+        if (start >= end || end - start > TimeSpan.FromDays(366))
+        {
+            throw ApiErrors.Invalid("from", "the period must start before it ends and span at most a year");
+        }
+
+        return (start, end);
+    }
+
+    private async Task<T> Unavailable<T>(Func<Task<T>> query)
+    {
+        if (!reports.Enabled)
+        {
+            throw ApiErrors.FailedPrecondition("telemetry storage is not configured (Influx:Url)");
+        }
+
+        try
+        {
+            return await query();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "telemetry database unavailable: " + e.Message));
+        }
+    }
+
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context)
     {

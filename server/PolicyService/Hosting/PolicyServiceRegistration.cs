@@ -53,6 +53,8 @@ public static class PolicyServiceRegistration
         services.AddSingleton<TelemetryWriter>();
         services.AddHttpClient("influx", client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<UsageQueries>();
+        services.AddOptions<ComplianceOptions>().Bind(configuration.GetSection(ComplianceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ComplianceReports>();
         services.AddSingleton<UplinkWatermarks>();
         services.AddHostedService<UplinkProcessor>();
 

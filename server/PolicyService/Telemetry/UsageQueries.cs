@@ -43,6 +43,38 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         return [.. totals.Select(t => new UsageRow { Day = t.Key.Day, Category = t.Key.Category, UsedSeconds = (uint)t.Value })];
     }
 
+    /// <summary>Total seconds per device and category over a period (for fleet aggregates).</summary>
+    public async Task<IReadOnlyList<(string Device, uint Category, long Seconds)>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms GROUP BY device, category";
+        return [.. (await QueryAsync(influxQl, cancellationToken)).Select(series => (
+            series.GetProperty("tags").GetProperty("device").GetString()!,
+            uint.Parse(series.GetProperty("tags").GetProperty("category").GetString()!, CultureInfo.InvariantCulture),
+            series.GetProperty("values")[0][1].GetInt64()))];
+    }
+
+    /// <summary>Event counts per device and event kind over a period; curfew denials counted apart.</summary>
+    public async Task<IReadOnlyList<(string Device, int Kind, long Count, long CurfewDenials, long BudgetDenials)>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var range = $"time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
+        var counts = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} GROUP BY device, kind", cancellationToken);
+        var curfew = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND reason = 2 GROUP BY device", cancellationToken);
+        var budget = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND (reason = 3 OR reason = 4) GROUP BY device", cancellationToken);
+        static Dictionary<string, long> ByDevice(IEnumerable<JsonElement> series) => series.ToDictionary(
+            s => s.GetProperty("tags").GetProperty("device").GetString()!, s => s.GetProperty("values")[0][1].GetInt64(), StringComparer.Ordinal);
+        var curfewByDevice = ByDevice(curfew);
+        var budgetByDevice = ByDevice(budget);
+        return [.. counts.Select(s =>
+        {
+            var device = s.GetProperty("tags").GetProperty("device").GetString()!;
+            var kind = int.Parse(s.GetProperty("tags").GetProperty("kind").GetString()!, CultureInfo.InvariantCulture);
+            var isDenial = kind == 1;
+            return (device, kind, s.GetProperty("values")[0][1].GetInt64(),
+                isDenial ? curfewByDevice.GetValueOrDefault(device) : 0L,
+                isDenial ? budgetByDevice.GetValueOrDefault(device) : 0L);
+        })];
+    }
+
     private async Task<IEnumerable<JsonElement>> QueryAsync(string influxQl, CancellationToken cancellationToken)
     {
         var settings = options.Value;

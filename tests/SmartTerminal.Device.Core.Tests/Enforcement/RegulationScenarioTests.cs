@@ -290,6 +290,19 @@ public sealed class RegulationScenarioTests
     }
 
     [Fact]
+    public void Idle_time_is_not_counted_even_when_the_policy_has_no_rest_rule()
+    {
+        var policy = ForAge(10);
+        policy.ContinuousUse = null;
+        var device = new ChildDevice(policy, "2026-11-30 16:00");
+        device.Engine.StartActivity(ChildDevice.App(Reader));
+
+        device.Play(TimeSpan.FromMinutes(10), interacting: false);
+
+        Assert.Equal(PolicyEngine.DefaultIdleTimeoutSeconds, device.Engine.State.TotalUsedSeconds);
+    }
+
+    [Fact]
     public void Warnings_come_once_each_at_5_and_1_minutes_left()
     {
         var device = new ChildDevice(ForAge(7), "2026-11-30 16:00");

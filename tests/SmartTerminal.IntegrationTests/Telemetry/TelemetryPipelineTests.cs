@@ -32,6 +32,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
                 ["Influx:Url"] = _forwarder.Url.ToString(),
                 ["Influx:Bucket"] = $"{Database}/autogen",
                 ["Influx:Token"] = "tester:secret",
+                ["Compliance:MinimumGroupSize"] = "2",
             });
         }
         catch
@@ -72,7 +73,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
             InitialPolicy = registered.InitialPolicy,
             HeartbeatSeconds = 3600,
         };
-        return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), _folder, new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", _service.MqttPort);
+        return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), Path.Combine(_folder, registered.DeviceId), new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", _service.MqttPort);
     }
 
     private async Task<long> StoredUsageSecondsAsync(string deviceId)
@@ -131,6 +132,50 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         var stranger = await _service.As("guardian", "not-paired");
         var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => fleet.Guardians.GetUsageAsync(new GetUsageRequest { DeviceId = registered.DeviceId, FromDay = "2026-01-01", ToDay = "2026-01-02" }, stranger).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.NotFound, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task Compliance_sees_fleet_aggregates_with_small_groups_suppressed_and_budget_denials_counted()
+    {
+        var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
+        var lone = await FleetScenario.CreateAsync(_service, profile: "none");
+        var first = await fleet.RegisterAsync();
+        var second = await fleet.RegisterAsync();
+        var alone = await lone.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(first, "strict-guardian", "2016-01");
+        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = first.DeviceId, Settings = new PolicySettings { DailyMinutes = 5 } }, guardian);
+        foreach (var registered in new[] { first, second, alone })
+        {
+            using var device = Device(registered);
+            var limited = registered == first;
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+            {
+                device.Idle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+                return Task.FromResult(device.Runtime.Session.Connections > 0 && (!limited || device.Runtime.Engine.Policy.DailyBudgetMinutes.Length > 0));
+            }, TimeSpan.FromMilliseconds(20)));
+            device.Use(DeviceProvisioning.App("com.kids.reader"), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
+            if (limited)
+            {
+                Assert.False(device.Runtime.Engine.StartActivity(DeviceProvisioning.App("com.kids.reader")).IsAllowed);
+            }
+
+            device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
+        }
+
+        var period = new { From = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-12)), To = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(12)) };
+        var auditor = await _service.As("auditor", "regulator");
+        var usage = await fleet.Compliance.GetUsageReportAsync(new GetUsageReportRequest { FleetId = fleet.Fleet.Id, From = period.From, To = period.To }, auditor);
+        var lonely = await fleet.Compliance.GetUsageReportAsync(new GetUsageReportRequest { FleetId = lone.Fleet.Id, From = period.From, To = period.To }, auditor);
+        var enforcement = await fleet.Compliance.GetEnforcementReportAsync(new GetEnforcementReportRequest { FleetId = fleet.Fleet.Id, From = period.From, To = period.To }, fleet.AsManufacturer);
+
+        var row = Assert.Single(usage.Rows);
+        Assert.Equal(2u, row.Devices);
+        Assert.Equal(7.5, row.MeanDailyMinutes, 1);
+        Assert.Empty(lonely.Rows);
+        Assert.Equal(1u, lonely.SuppressedGroups);
+        Assert.True(enforcement.BudgetDenials >= 2, $"budget denials: {enforcement.BudgetDenials}");
+        Assert.Equal(0ul, enforcement.ClockTamperEvents);
     }
 
     [Fact]

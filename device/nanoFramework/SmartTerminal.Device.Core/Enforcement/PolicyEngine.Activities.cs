@@ -19,6 +19,9 @@ public sealed partial class PolicyEngine
 
     private const uint UnratedAge = 18;
 
+    /// <summary>Idle timeout when the policy sets none: idle time is never counted as use.</summary>
+    public const uint DefaultIdleTimeoutSeconds = 120;
+
     private bool _running;
     private uint _runningApp;
     private int _runningCategory;
@@ -188,7 +191,12 @@ public sealed partial class PolicyEngine
         long monotonic = _clock.MonotonicMs;
         long countedUntil = monotonic;
         uint idleSeconds = _policy == null || _policy.ContinuousUse == null ? 0 : _policy.ContinuousUse.IdleTimeoutSeconds;
-        if (idleSeconds > 0 && _lastInteractionMonotonicMs + (idleSeconds * 1000L) < countedUntil)
+        if (idleSeconds == 0)
+        {
+            idleSeconds = DefaultIdleTimeoutSeconds;
+        }
+
+        if (_lastInteractionMonotonicMs + (idleSeconds * 1000L) < countedUntil)
         {
             countedUntil = _lastInteractionMonotonicMs + (idleSeconds * 1000L);
         }

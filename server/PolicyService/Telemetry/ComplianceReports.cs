@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Storage;
+
+namespace SmartTerminal.PolicyService.Telemetry;
+
+/// <summary>Options of the compliance reports.</summary>
+public sealed class ComplianceOptions
+{
+    public const string Section = "Compliance";
+
+    /// <summary>Groups with fewer devices are suppressed, so no child can be singled out (design brief section 7).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MinimumGroupSize { get; set; } = 5;
+}
+
+/// <summary>
+/// Fleet aggregates for compliance teams: usage by age band and category, and enforcement counts.
+/// Only aggregates leave: groups under the minimum size are suppressed and counted as such.
+/// </summary>
+public sealed class ComplianceReports(UsageQueries queries, Database database, RegulationProfiles profiles, IOptions<ComplianceOptions> options, TimeProvider time)
+{
+    public bool Enabled => queries.Enabled;
+
+    public async Task<UsageReport> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var bands = DeviceBands(fleetId, profileId);
+        var days = Math.Max(1.0, (to - from).TotalDays);
+        var groups = (await queries.TotalsAsync(from, to, cancellationToken))
+            .Where(t => bands.ContainsKey(t.Device))
+            .GroupBy(t => (Band: bands[t.Device], t.Category))
+            .OrderBy(g => g.Key.Band).ThenBy(g => g.Key.Category)
+            .ToList();
+        var report = new UsageReport { MinimumGroupSize = (uint)options.Value.MinimumGroupSize };
+        foreach (var group in groups)
+        {
+            var perDevice = group.GroupBy(t => t.Device).Select(d => d.Sum(t => t.Seconds) / 60.0 / days).Order().ToArray();
+            if (perDevice.Length < options.Value.MinimumGroupSize)
+            {
+                report.SuppressedGroups++;
+                continue;
+            }
+
+            report.Rows.Add(new UsageReportRow
+            {
+                AgeBand = (uint)group.Key.Band,
+                Category = group.Key.Category,
+                Devices = (uint)perDevice.Length,
+                MeanDailyMinutes = Math.Round(perDevice.Average(), 2),
+                P95DailyMinutes = Math.Round(perDevice[Math.Min(perDevice.Length - 1, (int)Math.Ceiling(0.95 * perDevice.Length) - 1)], 2),
+            });
+        }
+
+        return report;
+    }
+
+    public async Task<EnforcementReport> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var devices = DeviceBands(fleetId, profileId);
+        var counts = (await queries.EventCountsAsync(from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
+        long Kind(int kind) => counts.Where(c => c.Kind == kind).Sum(c => c.Count);
+        return new EnforcementReport
+        {
+            CurfewDenials = (ulong)counts.Sum(c => c.CurfewDenials),
+            BudgetDenials = (ulong)counts.Sum(c => c.BudgetDenials),
+            ClockTamperEvents = (ulong)Kind(3),
+            RefusedPolicies = (ulong)Kind(4),
+            OfflineCodesRedeemed = (ulong)Kind(5),
+            DevicesWithTamper = (uint)counts.Where(c => c.Kind == 3 && c.Count > 0).Select(c => c.Device).Distinct().Count(),
+        };
+    }
+
+    // Every device of the fleet with the profile age band of its child (the youngest band when unknown).
+    private Dictionary<string, int> DeviceBands(string fleetId, string profileId)
+    {
+        var profile = profiles.Find(profileId)!;
+        var today = time.GetUtcNow().UtcDateTime;
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, child_birth_month FROM devices WHERE fleet_id = $f";
+        command.Parameters.AddWithValue("$f", fleetId);
+        using var reader = command.ExecuteReader();
+        var bands = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            int? age = DateTime.TryParseExact(reader.GetString(1), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born)
+                ? today.Year - born.Year - (today.Month < born.Month ? 1 : 0)
+                : null;
+            bands[reader.GetString(0)] = RegulationProfiles.BandIndex(profile, age);
+        }
+
+        return bands;
+    }
+}
