@@ -153,9 +153,17 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
 
         var grant = await fleet.Guardians.GrantExtensionAsync(new GrantExtensionRequest { DeviceId = device.DeviceId, ExtraMinutes = 15 }, guardian);
 
-        var message = await client.WaitForAsync($"st/v1/{device.DeviceId}/control", TimeSpan.FromSeconds(10));
-        var control = Wire.ControlMessage.Parser.ParseFrom(message!.Payload.ToArray());
-        Assert.Equal((grant.GrantId, 15u), (control.Extension.GrantId, control.Extension.ExtraMinutes));
+        // The first control message is the time sync sent at subscription; the grant follows.
+        Wire.ControlMessage? control = null;
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+        {
+            control = client.Received.Where(m => m.Topic == $"st/v1/{device.DeviceId}/control")
+                .Select(m => Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()))
+                .FirstOrDefault(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.Extension);
+            return Task.FromResult(control is not null);
+        }));
+        Assert.Contains(client.Received, m => m.Topic.EndsWith("/control", StringComparison.Ordinal) && Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()).BodyCase == Wire.ControlMessage.BodyOneofCase.TimeSync);
+        Assert.Equal((grant.GrantId, 15u), (control!.Extension.GrantId, control.Extension.ExtraMinutes));
         Assert.True(control.Extension.ValidUntilUnix > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
