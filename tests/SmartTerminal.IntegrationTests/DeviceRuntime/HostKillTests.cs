@@ -33,7 +33,7 @@ public sealed class HostKillTests : IAsyncLifetime
     private ChildProcess StartHost()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SmartTerminal.DeviceHost.dll");
-        return ChildProcess.Start("dotnet", [dll, "--broker", $"127.0.0.1:{_broker.Port}", "--devices", _devices, "--speed", "300", "--play", $"{DeviceProvisioning.Game}:4:7"], AppContext.BaseDirectory);
+        return ChildProcess.Start("dotnet", [dll, "--broker", $"127.0.0.1:{_broker.Port}", "--devices", _devices, "--speed", "1200", "--play", $"{DeviceProvisioning.Game}:4:7"], AppContext.BaseDirectory);
     }
 
     private ulong StoredLastSequence()
