@@ -81,28 +81,13 @@ public sealed class ControlMessage
             int saved;
             switch (tag)
             {
+                // The payload's field number is its ControlBody value.
                 case (1 << 3) | 2:
-                    if (reader.BeginNested(out saved))
-                    {
-                        result.Clear(ControlBody.UplinkAck);
-                        ReadFields(reader, result);
-                        reader.EndNested(saved);
-                    }
-
-                    break;
                 case (2 << 3) | 2:
-                    if (reader.BeginNested(out saved))
-                    {
-                        result.Clear(ControlBody.TimeSync);
-                        ReadFields(reader, result);
-                        reader.EndNested(saved);
-                    }
-
-                    break;
                 case (3 << 3) | 2:
                     if (reader.BeginNested(out saved))
                     {
-                        result.Clear(ControlBody.Extension);
+                        result.Clear((ControlBody)(tag >> 3));
                         ReadFields(reader, result);
                         reader.EndNested(saved);
                     }
