@@ -99,7 +99,6 @@ public sealed class UsageLedger : IEnforcementEventSink
         if (_buckets == MaxBuckets)
         {
             // Everything held is current or in flight: fold this into its category's open bucket.
-            appId = 0;
             for (int i = 0; i < _buckets; i++)
             {
                 if (!_pending[i] && _category[i] == category)
@@ -111,6 +110,7 @@ public sealed class UsageLedger : IEnforcementEventSink
             }
 
             _droppedEvents++;
+            _dirty = true;
             return;
         }
 
