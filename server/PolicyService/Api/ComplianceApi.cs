@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Exports;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
@@ -14,7 +15,7 @@ namespace SmartTerminal.PolicyService.Api;
 /// with a minimum group size), and the audit log. Every read is itself audited.
 /// </summary>
 [Authorize]
-public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, ComplianceReports reports, TimeProvider time) : ComplianceService.ComplianceServiceBase
+public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override async Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context)
@@ -34,6 +35,47 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         var (from, to) = Period(request.From, request.To);
         audit.Append(caller.AuditName, "compliance.enforcement-report.read", request.FleetId);
         return await Unavailable(() => reports.EnforcementAsync(request.FleetId, profileId, from, to, context.CancellationToken));
+    }
+
+    [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
+    public override async Task ExportReport(ExportReportRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var (from, to) = Period(request.From, request.To);
+        var table = request.Kind switch
+        {
+            ExportKind.AuditLog when caller.Role != Roles.Auditor => throw ApiErrors.PermissionDenied("only auditors export the audit log"),
+            ExportKind.AuditLog => exports.AuditLog(from, to),
+            ExportKind.DailyUsage or ExportKind.DailyEnforcement => await FleetTableAsync(request, caller, from, to, context.CancellationToken),
+            _ => throw ApiErrors.Invalid("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
+        };
+        audit.Append(caller.AuditName, "compliance.export." + request.Kind.ToString().ToLowerInvariant(), request.Kind == ExportKind.AuditLog ? string.Empty : request.FleetId);
+
+        using var writer = new CsvChunkWriter(table.Header);
+        foreach (var row in table.Rows)
+        {
+            if (writer.Add(row) is { } chunk)
+            {
+                await responseStream.WriteAsync(chunk, context.CancellationToken);
+            }
+        }
+
+        await responseStream.WriteAsync(writer.Finish(table.SuppressedGroups), context.CancellationToken);
+    }
+
+    private async Task<ExportTable> FleetTableAsync(ExportReportRequest request, Caller caller, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        var zoneId = string.IsNullOrEmpty(request.TimeZone) ? "UTC" : request.TimeZone;
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
+        {
+            throw ApiErrors.Invalid("time_zone", $"'{zoneId}' is not an IANA time zone");
+        }
+
+        var offset = zone.GetUtcOffset(from);
+        return await Unavailable(() => request.Kind == ExportKind.DailyUsage
+            ? exports.DailyUsageAsync(request.FleetId, profileId, from, to, offset, cancellationToken)
+            : exports.DailyEnforcementAsync(request.FleetId, profileId, from, to, offset, cancellationToken));
     }
 
     // Defaults to the last 7 days; at most a year.

@@ -56,14 +56,43 @@ public sealed class AuditLog(Database database, TimeProvider time)
         transaction.Commit();
     }
 
-    public IReadOnlyList<AuditEntry> List(string subject, ulong afterSequence, int limit)
+    public IReadOnlyList<AuditEntry> List(string subject, ulong afterSequence, int limit) =>
+        Read("($subject = '' OR subject = $subject)", afterSequence, limit, c => c.Parameters.AddWithValue("$subject", subject));
+
+    /// <summary>Entries written in [from, to), read a page at a time so that a long log streams in bounded memory.</summary>
+    public IEnumerable<AuditEntry> Between(DateTimeOffset from, DateTimeOffset to)
+    {
+        const int Page = 1000;
+        ulong after = 0;
+        while (true)
+        {
+            var page = Read("at >= $from AND at < $to", after, Page, c =>
+            {
+                c.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+                c.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            });
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < Page)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    private List<AuditEntry> Read(string filter, ulong afterSequence, int limit, Action<SqliteCommand> bind)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, at, actor, action, subject, before_json, after_json, hash FROM audit_log WHERE sequence > $after AND ($subject = '' OR subject = $subject) ORDER BY sequence LIMIT $limit";
+        command.CommandText = $"SELECT sequence, at, actor, action, subject, before_json, after_json, hash FROM audit_log WHERE sequence > $after AND {filter} ORDER BY sequence LIMIT $limit";
         command.Parameters.AddWithValue("$after", (long)afterSequence);
-        command.Parameters.AddWithValue("$subject", subject);
         command.Parameters.AddWithValue("$limit", limit);
+        bind(command);
         using var reader = command.ExecuteReader();
         var entries = new List<AuditEntry>();
         while (reader.Read())

@@ -4,6 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.Exports;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
@@ -54,7 +55,9 @@ public static class PolicyServiceRegistration
         services.AddHttpClient("influx", client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<UsageQueries>();
         services.AddOptions<ComplianceOptions>().Bind(configuration.GetSection(ComplianceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FleetAgeBands>();
         services.AddSingleton<ComplianceReports>();
+        services.AddSingleton<ReportExports>();
         services.AddSingleton<UplinkWatermarks>();
         services.AddHostedService<UplinkProcessor>();
 

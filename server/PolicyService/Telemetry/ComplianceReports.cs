@@ -1,9 +1,6 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
-using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Telemetry;
 
@@ -21,13 +18,13 @@ public sealed class ComplianceOptions
 /// Fleet aggregates for compliance teams: usage by age band and category, and enforcement counts.
 /// Only aggregates leave: groups under the minimum size are suppressed and counted as such.
 /// </summary>
-public sealed class ComplianceReports(UsageQueries queries, Database database, RegulationProfiles profiles, IOptions<ComplianceOptions> options, TimeProvider time)
+public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetBands, IOptions<ComplianceOptions> options)
 {
     public bool Enabled => queries.Enabled;
 
     public async Task<UsageReport> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var bands = DeviceBands(fleetId, profileId);
+        var bands = fleetBands.Of(fleetId, profileId);
         var days = Math.Max(1.0, (to - from).TotalDays);
         var groups = (await queries.TotalsAsync(from, to, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
@@ -37,8 +34,8 @@ public sealed class ComplianceReports(UsageQueries queries, Database database, R
         var report = new UsageReport { MinimumGroupSize = (uint)options.Value.MinimumGroupSize };
         foreach (var group in groups)
         {
-            var perDevice = group.GroupBy(t => t.Device).Select(d => d.Sum(t => t.Seconds) / 60.0 / days).Order().ToArray();
-            if (perDevice.Length < options.Value.MinimumGroupSize)
+            var perDevice = MinutesPerDevice.Of(group.GroupBy(t => t.Device).Select(d => d.Sum(t => t.Seconds) / 60.0 / days));
+            if (perDevice.Devices < options.Value.MinimumGroupSize)
             {
                 report.SuppressedGroups++;
                 continue;
@@ -48,9 +45,9 @@ public sealed class ComplianceReports(UsageQueries queries, Database database, R
             {
                 AgeBand = (uint)group.Key.Band,
                 Category = group.Key.Category,
-                Devices = (uint)perDevice.Length,
-                MeanDailyMinutes = Math.Round(perDevice.Average(), 2),
-                P95DailyMinutes = Math.Round(perDevice[Math.Min(perDevice.Length - 1, (int)Math.Ceiling(0.95 * perDevice.Length) - 1)], 2),
+                Devices = (uint)perDevice.Devices,
+                MeanDailyMinutes = perDevice.Mean,
+                P95DailyMinutes = perDevice.P95,
             });
         }
 
@@ -59,7 +56,7 @@ public sealed class ComplianceReports(UsageQueries queries, Database database, R
 
     public async Task<EnforcementReport> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var devices = DeviceBands(fleetId, profileId);
+        var devices = fleetBands.Of(fleetId, profileId);
         var counts = (await queries.EventCountsAsync(from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
         long Kind(int kind) => counts.Where(c => c.Kind == kind).Sum(c => c.Count);
         return new EnforcementReport
@@ -71,27 +68,5 @@ public sealed class ComplianceReports(UsageQueries queries, Database database, R
             OfflineCodesRedeemed = (ulong)Kind(5),
             DevicesWithTamper = (uint)counts.Where(c => c.Kind == 3 && c.Count > 0).Select(c => c.Device).Distinct().Count(),
         };
-    }
-
-    // Every device of the fleet with the profile age band of its child (the youngest band when unknown).
-    private Dictionary<string, int> DeviceBands(string fleetId, string profileId)
-    {
-        var profile = profiles.Find(profileId)!;
-        var today = time.GetUtcNow().UtcDateTime;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, child_birth_month FROM devices WHERE fleet_id = $f";
-        command.Parameters.AddWithValue("$f", fleetId);
-        using var reader = command.ExecuteReader();
-        var bands = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            int? age = DateTime.TryParseExact(reader.GetString(1), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born)
-                ? today.Year - born.Year - (today.Month < born.Month ? 1 : 0)
-                : null;
-            bands[reader.GetString(0)] = RegulationProfiles.BandIndex(profile, age);
-        }
-
-        return bands;
     }
 }

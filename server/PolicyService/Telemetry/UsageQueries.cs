@@ -43,36 +43,76 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         return [.. totals.Select(t => new UsageRow { Day = t.Key.Day, Category = t.Key.Category, UsedSeconds = (uint)t.Value })];
     }
 
-    /// <summary>Total seconds per device and category over a period (for fleet aggregates).</summary>
-    public async Task<IReadOnlyList<(string Device, uint Category, long Seconds)>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>Total seconds per device and category over a period (for fleet aggregates); Day is null.</summary>
+    public Task<IReadOnlyList<CategoryTotal>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        TotalsAsync(from, to, dayOffset: null, cancellationToken);
+
+    /// <summary>Seconds per device, category and day, with days cut at the given UTC offset.</summary>
+    public Task<IReadOnlyList<CategoryTotal>> DailyTotalsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
+        TotalsAsync(from, to, utcOffset, cancellationToken);
+
+    /// <summary>Event counts per device and event kind over a period (Day null); curfew and budget denials counted apart.</summary>
+    public Task<IReadOnlyList<EventCount>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        EventCountsAsync(from, to, dayOffset: null, cancellationToken);
+
+    /// <summary>Event counts per device, event kind and day, with days cut at the given UTC offset.</summary>
+    public Task<IReadOnlyList<EventCount>> DailyEventCountsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
+        EventCountsAsync(from, to, utcOffset, cancellationToken);
+
+    private async Task<IReadOnlyList<CategoryTotal>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {
-        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms GROUP BY device, category";
-        return [.. (await QueryAsync(influxQl, cancellationToken)).Select(series => (
-            series.GetProperty("tags").GetProperty("device").GetString()!,
-            uint.Parse(series.GetProperty("tags").GetProperty("category").GetString()!, CultureInfo.InvariantCulture),
-            series.GetProperty("values")[0][1].GetInt64()))];
+        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {Range(from, to)} GROUP BY {Days(dayOffset)}device, category";
+        return [.. Points(await QueryAsync(influxQl, cancellationToken), dayOffset).Select(p => new CategoryTotal(
+            p.Tag("device"), uint.Parse(p.Tag("category"), CultureInfo.InvariantCulture), p.Day, p.Value))];
     }
 
-    /// <summary>Event counts per device and event kind over a period; curfew denials counted apart.</summary>
-    public async Task<IReadOnlyList<(string Device, int Kind, long Count, long CurfewDenials, long BudgetDenials)>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EventCount>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {
-        var range = $"time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
-        var counts = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} GROUP BY device, kind", cancellationToken);
-        var curfew = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND reason = 2 GROUP BY device", cancellationToken);
-        var budget = await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND (reason = 3 OR reason = 4) GROUP BY device", cancellationToken);
-        static Dictionary<string, long> ByDevice(IEnumerable<JsonElement> series) => series.ToDictionary(
-            s => s.GetProperty("tags").GetProperty("device").GetString()!, s => s.GetProperty("values")[0][1].GetInt64(), StringComparer.Ordinal);
-        var curfewByDevice = ByDevice(curfew);
-        var budgetByDevice = ByDevice(budget);
-        return [.. counts.Select(s =>
+        var range = Range(from, to);
+        var days = Days(dayOffset);
+        var counts = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} GROUP BY {days}device, kind", cancellationToken), dayOffset);
+        var curfew = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND reason = 2 GROUP BY {days}device", cancellationToken), dayOffset)
+            .ToDictionary(p => (p.Tag("device"), p.Day), p => p.Value);
+        var budget = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND (reason = 3 OR reason = 4) GROUP BY {days}device", cancellationToken), dayOffset)
+            .ToDictionary(p => (p.Tag("device"), p.Day), p => p.Value);
+        return [.. counts.Select(p =>
         {
-            var device = s.GetProperty("tags").GetProperty("device").GetString()!;
-            var kind = int.Parse(s.GetProperty("tags").GetProperty("kind").GetString()!, CultureInfo.InvariantCulture);
+            var device = p.Tag("device");
+            var kind = int.Parse(p.Tag("kind"), CultureInfo.InvariantCulture);
             var isDenial = kind == 1;
-            return (device, kind, s.GetProperty("values")[0][1].GetInt64(),
-                isDenial ? curfewByDevice.GetValueOrDefault(device) : 0L,
-                isDenial ? budgetByDevice.GetValueOrDefault(device) : 0L);
+            return new EventCount(device, kind, p.Day, p.Value,
+                isDenial ? curfew.GetValueOrDefault((device, p.Day)) : 0L,
+                isDenial ? budget.GetValueOrDefault((device, p.Day)) : 0L);
         })];
+    }
+
+    private static string Range(DateTimeOffset from, DateTimeOffset to) =>
+        $"time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
+
+    // InfluxQL cuts 1d buckets at UTC midnight plus an offset; local midnight at UTC+8 is 16:00 UTC.
+    private static string Days(TimeSpan? utcOffset) => utcOffset is { } offset
+        ? $"time(1d, {(((int)-offset.TotalMinutes % 1440) + 1440) % 1440}m), "
+        : string.Empty;
+
+    // Every non-empty value of every series; with day buckets, each bucket's local calendar day.
+    private static IEnumerable<SeriesPoint> Points(IEnumerable<JsonElement> series, TimeSpan? dayOffset)
+    {
+        foreach (var s in series)
+        {
+            var tags = s.GetProperty("tags");
+            foreach (var value in s.GetProperty("values").EnumerateArray())
+            {
+                if (value[1].ValueKind != JsonValueKind.Number || value[1].GetInt64() == 0)
+                {
+                    continue;
+                }
+
+                DateOnly? day = dayOffset is { } offset
+                    ? DateOnly.FromDateTime((DateTimeOffset.Parse(value[0].GetString()!, CultureInfo.InvariantCulture) + offset).UtcDateTime)
+                    : null;
+                yield return new SeriesPoint(tags, day, value[1].GetInt64());
+            }
+        }
     }
 
     private async Task<IEnumerable<JsonElement>> QueryAsync(string influxQl, CancellationToken cancellationToken)
@@ -102,4 +142,15 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
 
     // Device ids are generated by the service ("st-" + hex); escaping is a second line of defence.
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+
+    private readonly record struct SeriesPoint(JsonElement Tags, DateOnly? Day, long Value)
+    {
+        public string Tag(string name) => Tags.GetProperty(name).GetString()!;
+    }
 }
+
+/// <summary>Seconds one device spent in one category over a period, or on one day when Day is set.</summary>
+public readonly record struct CategoryTotal(string Device, uint Category, DateOnly? Day, long Seconds);
+
+/// <summary>Events of one kind from one device over a period, or on one day when Day is set; denials split by reason.</summary>
+public readonly record struct EventCount(string Device, int Kind, DateOnly? Day, long Count, long CurfewDenials, long BudgetDenials);
