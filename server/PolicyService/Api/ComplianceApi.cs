@@ -49,7 +49,13 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
             ExportKind.DailyUsage or ExportKind.DailyEnforcement => await FleetTableAsync(request, caller, from, to, context.CancellationToken),
             _ => throw ApiErrors.Invalid("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
         };
-        audit.Append(caller.AuditName, "compliance.export." + request.Kind.ToString().ToLowerInvariant(), request.Kind == ExportKind.AuditLog ? string.Empty : request.FleetId);
+        var (action, subject) = request.Kind switch
+        {
+            ExportKind.DailyUsage => ("compliance.daily-usage.export", request.FleetId),
+            ExportKind.DailyEnforcement => ("compliance.daily-enforcement.export", request.FleetId),
+            _ => ("audit-log.export", string.Empty),
+        };
+        audit.Append(caller.AuditName, action, subject);
 
         using var writer = new CsvChunkWriter(table.Header);
         foreach (var row in table.Rows)

@@ -33,6 +33,21 @@ internal static class DeviceProvisioning
         UtcOffsets = { new Wire.UtcOffsetTransition { FromUnix = 0, OffsetMinutes = 480 } },
     };
 
+    /// <summary>The configuration file the flasher writes for a device the service registered, pointing at a loopback broker.</summary>
+    public static Wire.DeviceConfig ConfigFor(SmartTerminal.Contracts.Api.V1.RegisterDeviceResponse registered, int mqttPort) => new()
+    {
+        FormatVersion = 1,
+        DeviceId = registered.DeviceId,
+        MqttHost = "127.0.0.1",
+        MqttPort = (uint)mqttPort,
+        MqttPassword = registered.MqttPassword,
+        PolicyKeyId = registered.PolicyKeyId,
+        PolicyKey = registered.PolicyKey,
+        GuardianCodeSecret = registered.GuardianCodeSecret,
+        InitialPolicy = registered.InitialPolicy,
+        HeartbeatSeconds = 3600,
+    };
+
     public static byte[] Sign(string deviceId, Wire.DevicePolicy policy, byte[]? key = null)
     {
         var envelope = new Wire.SignedPolicyEnvelope { DeviceId = deviceId, Version = policy.Version, KeyId = 1, Policy = policy.ToByteString() };

@@ -18,19 +18,7 @@ public sealed class PolicyIntakeOverMqttTests(PolicyServiceFixture fixture) : IC
 
     private VirtualDevice Device(RegisterDeviceResponse registered)
     {
-        var config = new Wire.DeviceConfig
-        {
-            FormatVersion = 1,
-            DeviceId = registered.DeviceId,
-            MqttHost = "127.0.0.1",
-            MqttPort = (uint)fixture.Service.MqttPort,
-            MqttPassword = registered.MqttPassword,
-            PolicyKeyId = registered.PolicyKeyId,
-            PolicyKey = registered.PolicyKey,
-            GuardianCodeSecret = registered.GuardianCodeSecret,
-            InitialPolicy = registered.InitialPolicy,
-            HeartbeatSeconds = 3600,
-        };
+        var config = DeviceProvisioning.ConfigFor(registered, fixture.Service.MqttPort);
         return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), _folder, new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", fixture.Service.MqttPort);
     }
 

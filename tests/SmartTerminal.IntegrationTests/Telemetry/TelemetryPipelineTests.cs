@@ -1,10 +1,8 @@
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.DeviceHost;
 using SmartTerminal.IntegrationTests.DeviceRuntime;
-using SmartTerminal.InfluxShim;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
-using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Telemetry;
 
@@ -15,80 +13,28 @@ namespace SmartTerminal.IntegrationTests.Telemetry;
 /// </summary>
 public sealed class TelemetryPipelineTests : IAsyncLifetime
 {
-    private const string Database = "smartterminal";
-    private readonly string _folder = Directory.CreateTempSubdirectory("st-device-").FullName;
-    private InfluxDbServer _influx = null!;
-    private InfluxV2WriteForwarder _forwarder = null!;
-    private PolicyServiceProcess _service = null!;
+    private TelemetryStack _stack = null!;
 
-    public async Task InitializeAsync()
-    {
-        _influx = await InfluxDbServer.StartAsync(Database);
-        _forwarder = new InfluxV2WriteForwarder(_influx.Url);
-        try
-        {
-            _service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
-            {
-                ["Influx:Url"] = _forwarder.Url.ToString(),
-                ["Influx:Bucket"] = $"{Database}/autogen",
-                ["Influx:Token"] = "tester:secret",
-                ["Compliance:MinimumGroupSize"] = "2",
-            });
-        }
-        catch
-        {
-            // xunit does not call DisposeAsync when InitializeAsync fails: stop InfluxDB here.
-            _forwarder.Dispose();
-            await _influx.DisposeAsync();
-            throw;
-        }
-    }
+    public async Task InitializeAsync() => _stack = await TelemetryStack.StartAsync(minimumGroupSize: 2);
 
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _forwarder.Dispose();
-        await _influx.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     private async Task<VirtualDevice> RegisteredDeviceAsync()
     {
-        var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         return Device(await fleet.RegisterAsync());
     }
 
-    private VirtualDevice Device(RegisterDeviceResponse registered)
-    {
-        var config = new Wire.DeviceConfig
-        {
-            FormatVersion = 1,
-            DeviceId = registered.DeviceId,
-            MqttHost = "127.0.0.1",
-            MqttPort = (uint)_service.MqttPort,
-            MqttPassword = registered.MqttPassword,
-            PolicyKeyId = registered.PolicyKeyId,
-            PolicyKey = registered.PolicyKey,
-            GuardianCodeSecret = registered.GuardianCodeSecret,
-            InitialPolicy = registered.InitialPolicy,
-            HeartbeatSeconds = 3600,
-        };
-        return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), Path.Combine(_folder, registered.DeviceId), new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", _service.MqttPort);
-    }
+    private VirtualDevice Device(RegisterDeviceResponse registered) => _stack.Device(registered);
 
     private async Task<long> StoredUsageSecondsAsync(string deviceId)
     {
-        var result = await _influx.QueryAsync($"SELECT sum(used_seconds) FROM usage WHERE device = '{deviceId}'", Database);
+        var result = await _stack.Influx.QueryAsync($"SELECT sum(used_seconds) FROM usage WHERE device = '{deviceId}'", TelemetryStack.Database);
         var series = result.GetProperty("results")[0];
         return series.TryGetProperty("series", out var s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
     }
 
-    private static async Task<bool> DrainAsync(VirtualDevice device) =>
-        await Eventually.TrueWithin(TimeSpan.FromSeconds(60), () =>
-        {
-            device.Idle(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(10));
-            return Task.FromResult(device.Runtime.Queue.Outbox.PendingMessages == 0);
-        }, TimeSpan.FromMilliseconds(20));
+    private static Task<bool> DrainAsync(VirtualDevice device) => TelemetryStack.DrainAsync(device);
 
     [Fact]
     public async Task Usage_is_stored_in_InfluxDB_once_and_then_acknowledged_to_the_device()
@@ -109,7 +55,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     [Fact]
     public async Task A_guardian_looks_up_the_childs_usage_per_day_and_category()
     {
-        var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         var registered = await fleet.RegisterAsync();
         var (guardian, _) = await fleet.PairAsync(registered, "usage-guardian", "2016-01");
         using (var device = Device(registered))
@@ -129,7 +75,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
 
         Assert.Equal(20u * 60, usage.Rows.Aggregate(0u, (sum, row) => sum + row.UsedSeconds));
         Assert.All(usage.Rows, row => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", row.Day));
-        var stranger = await _service.As("guardian", "not-paired");
+        var stranger = await _stack.Service.As("guardian", "not-paired");
         var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => fleet.Guardians.GetUsageAsync(new GetUsageRequest { DeviceId = registered.DeviceId, FromDay = "2026-01-01", ToDay = "2026-01-02" }, stranger).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.NotFound, denied.StatusCode);
     }
@@ -137,8 +83,8 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Compliance_sees_fleet_aggregates_with_small_groups_suppressed_and_budget_denials_counted()
     {
-        var fleet = await FleetScenario.CreateAsync(_service, profile: "none");
-        var lone = await FleetScenario.CreateAsync(_service, profile: "none");
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var lone = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         var first = await fleet.RegisterAsync();
         var second = await fleet.RegisterAsync();
         var alone = await lone.RegisterAsync();
@@ -148,11 +94,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         {
             using var device = Device(registered);
             var limited = registered == first;
-            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
-            {
-                device.Idle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-                return Task.FromResult(device.Runtime.Session.Connections > 0 && (!limited || device.Runtime.Engine.Policy.DailyBudgetMinutes.Length > 0));
-            }, TimeSpan.FromMilliseconds(20)));
+            Assert.True(await TelemetryStack.ConnectedAsync(device, withDailyBudget: limited));
             device.Use(DeviceProvisioning.App("com.kids.reader"), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
             if (limited)
             {
@@ -164,7 +106,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         }
 
         var period = new { From = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-12)), To = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(12)) };
-        var auditor = await _service.As("auditor", "regulator");
+        var auditor = await _stack.Service.As("auditor", "regulator");
         var usage = await fleet.Compliance.GetUsageReportAsync(new GetUsageReportRequest { FleetId = fleet.Fleet.Id, From = period.From, To = period.To }, auditor);
         var lonely = await fleet.Compliance.GetUsageReportAsync(new GetUsageReportRequest { FleetId = lone.Fleet.Id, From = period.From, To = period.To }, auditor);
         var enforcement = await fleet.Compliance.GetEnforcementReportAsync(new GetEnforcementReportRequest { FleetId = fleet.Fleet.Id, From = period.From, To = period.To }, fleet.AsManufacturer);
@@ -186,7 +128,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         Assert.True(await DrainAsync(device));
         var ackedBefore = device.Runtime.Queue.Outbox.AckedThrough;
 
-        await _influx.StopAsync();
+        await _stack.Influx.StopAsync();
         device.Use(DeviceProvisioning.App("com.kids.game"), TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(10));
         device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(10));
         await Task.Delay(500);
@@ -195,7 +137,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         Assert.True(device.Runtime.Queue.Outbox.PendingMessages > 0);
         Assert.Equal(ackedBefore, device.Runtime.Queue.Outbox.AckedThrough);
 
-        await _influx.StartAgainAsync();
+        await _stack.Influx.StartAgainAsync();
         Assert.True(await DrainAsync(device), $"{device.Runtime.Queue.Outbox.PendingMessages} message(s) never acknowledged after the database came back");
         Assert.Equal(25 * 60, await StoredUsageSecondsAsync(device.Config.DeviceId));
     }
