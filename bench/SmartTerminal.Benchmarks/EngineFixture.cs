@@ -48,6 +48,14 @@ internal sealed class EngineFixture
 
     public PolicyEngine Engine { get; }
 
+    /// <summary>The same large policy signed under another version, as the next update would arrive.</summary>
+    public byte[] EnvelopeWithVersion(ulong version)
+    {
+        var next = Policy.Clone();
+        next.Version = version;
+        return Sign(next);
+    }
+
     public static byte[] Sign(Wire.DevicePolicy policy)
     {
         var envelope = new Wire.SignedPolicyEnvelope { DeviceId = DeviceId, Version = policy.Version, KeyId = 1, Policy = policy.ToByteString() };

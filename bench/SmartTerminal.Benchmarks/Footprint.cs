@@ -72,8 +72,21 @@ internal static class Footprint
             runtime.Step();
         }
 
-        Console.WriteLine($"nanoFramework estimate, whole runtime:  {NanoSize(runtime, []),8:N0} bytes (engine + ledger + outbox index + session buffers)");
+        var atRest = NanoSize(runtime, []);
+        var decodedPolicy = NanoSize(runtime.Engine.Policy, []);
+        Console.WriteLine($"nanoFramework estimate, whole runtime:  {atRest,8:N0} bytes (engine + ledger + outbox index + session buffers)");
         Console.WriteLine($"flash written in one hour of use:       {storage.BytesWritten - afterStart,8:N0} bytes (usage state every minute, ledger, outbox records; offline)");
+
+        // A new policy of the same size arrives: its envelope is held while it is decoded, and the
+        // policy in force has been released by then (PolicyEngine.ApplyPolicy), so one decoded policy
+        // is live at a time. Checked against the real intake below.
+        var next = fixture.EnvelopeWithVersion(fixture.Policy.Version + 1);
+        if (runtime.Engine.ApplyPolicy(next, 0, next.Length) != SmartTerminal.Device.Core.Enforcement.PolicyRefusal.None)
+        {
+            throw new InvalidOperationException("the second large policy was refused");
+        }
+
+        Console.WriteLine($"peak while a new large policy arrives:  {atRest + next.Length,8:N0} bytes (at rest + received envelope; holding both decoded policies would add {decodedPolicy:N0})");
     }
 
     private static long NanoSize(object? value, HashSet<object> seen)

@@ -52,10 +52,14 @@ internal sealed class MemoryStorage : IStorage
     /// <summary>When set, the power is cut once this many more bytes have been written.</summary>
     public long? CutPowerAfterBytes { get; set; }
 
+    /// <summary>Called before each atomic replace, to look at the device at that moment.</summary>
+    public Action<string>? BeforeWrite { get; set; }
+
     public byte[] Read(string name) => Files.TryGetValue(name, out var data) ? data.ToArray() : null!;
 
     public void Write(string name, byte[] data, int count)
     {
+        BeforeWrite?.Invoke(name);
         // Atomic replace (temporary file, then rename): all or nothing.
         Spend(count, out var allowed);
         if (allowed < count)

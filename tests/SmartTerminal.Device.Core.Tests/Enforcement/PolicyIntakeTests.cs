@@ -99,7 +99,57 @@ public sealed class PolicyIntakeTests
         envelope.Mac = Google.Protobuf.ByteString.CopyFrom(System.Security.Cryptography.HMACSHA256.HashData(ChildDevice.PolicyKey, Google.Protobuf.MessageExtensions.ToByteArray(envelope)));
 
         Assert.Equal(PolicyRefusal.Malformed, Apply(device, Google.Protobuf.MessageExtensions.ToByteArray(envelope)));
+        Assert.Equal(1ul, device.Engine.Policy.Version);
+        Assert.Equal(40, device.Engine.StartActivity(ChildDevice.App(Reader)).MinutesLeft);
     }
+
+    [Fact]
+    public void A_signed_policy_that_does_not_decode_is_refused_and_the_one_in_force_read_back_from_flash()
+    {
+        var device = new ChildDevice(ForAge(7), "2026-11-30 16:00");
+        Assert.Equal(PolicyRefusal.None, Apply(device, Version(2, age: 12)));
+        var envelope = new SmartTerminal.Contracts.Device.V1.SignedPolicyEnvelope
+        {
+            DeviceId = ChildDevice.DeviceId,
+            Version = 3,
+            KeyId = ChildDevice.KeyId,
+            Policy = Google.Protobuf.ByteString.CopyFrom(0x08, 0x03, 0x12, 0xFF, 0xFF, 0xFF, 0x0F),
+        };
+        envelope.Mac = Google.Protobuf.ByteString.CopyFrom(System.Security.Cryptography.HMACSHA256.HashData(ChildDevice.PolicyKey, Google.Protobuf.MessageExtensions.ToByteArray(envelope)));
+
+        Assert.Equal(PolicyRefusal.Malformed, Apply(device, Google.Protobuf.MessageExtensions.ToByteArray(envelope)));
+
+        Assert.Equal(2ul, device.Engine.Policy.Version);
+        Assert.Equal(60, device.Engine.StartActivity(ChildDevice.App(Reader)).MinutesLeft);
+        Assert.Contains(device.Events.Events, e => e.Kind == EventKinds.PolicyRefused && e.Reason == (int)PolicyRefusal.Malformed && e.Detail == 3);
+    }
+
+    [Fact]
+    public void The_policy_in_force_is_released_before_a_new_one_is_decoded_so_the_two_never_share_the_heap()
+    {
+        var device = new ChildDevice(ForAge(7), "2026-11-30 16:00");
+        var previous = WeakPolicy(device);
+        bool? previousAliveWhileStoring = null;
+        device.Storage.BeforeWrite = name =>
+        {
+            if (name == PolicyEngine.PolicyFile)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                previousAliveWhileStoring = previous.IsAlive;
+            }
+        };
+
+        Assert.Equal(PolicyRefusal.None, Apply(device, Version(2, age: 12)));
+
+        Assert.False(previousAliveWhileStoring, "the old policy was still reachable after the new one was decoded");
+        Assert.Equal(2ul, device.Engine.Policy.Version);
+    }
+
+    // Outside the test method, so that no local of the test keeps the old policy alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WeakPolicy(ChildDevice device) => new(device.Engine.Policy);
 
     [Fact]
     public void A_damaged_policy_file_falls_back_to_the_flashed_baseline()

@@ -31,17 +31,35 @@ public sealed partial class PolicyEngine
     public PolicyRefusal ApplyPolicy(byte[] payload, int offset, int count)
     {
         Refresh();
-        DevicePolicy policy;
+        SignedPolicyEnvelope envelope;
         ulong version;
-        PolicyRefusal refusal = _verifier.Verify(payload, offset, count, RefuseAtOrBelow(), out policy, out version);
-        if (refusal != PolicyRefusal.None)
+        PolicyRefusal refusal = _verifier.Check(payload, offset, count, RefuseAtOrBelow(), out envelope, out version);
+        if (refusal == PolicyRefusal.None)
         {
-            Record(EventKinds.PolicyRefused, (int)refusal, (uint)version, (long)version);
-            return refusal;
+            // The policy in force is released before the new one is decoded, so the two never share
+            // the heap (a 5,000-domain policy decodes to 26 KB of a ~90 KB ESP32 heap). The engine is
+            // single-threaded: no decision sees the gap. Should the new policy not decode, the one in
+            // force is read back from flash, where it still is.
+            _policy = null;
+            DevicePolicy policy;
+            refusal = PolicyVerifier.Decode(payload, envelope, out policy);
+            if (refusal == PolicyRefusal.None)
+            {
+                Adopt(payload, offset, count, policy, version);
+                return refusal;
+            }
+
+            LoadPolicy(null);
         }
 
-        // The envelope is stored before the version floor moves, so a power cut in between leaves
-        // the device with a policy it can verify at the next boot.
+        Record(EventKinds.PolicyRefused, (int)refusal, (uint)version, (long)version);
+        return refusal;
+    }
+
+    // The envelope is stored before the version floor moves, so a power cut in between leaves the
+    // device with a policy it can verify at the next boot.
+    private void Adopt(byte[] payload, int offset, int count, DevicePolicy policy, ulong version)
+    {
         byte[] copy = payload;
         if (offset != 0 || count != payload.Length)
         {
@@ -54,7 +72,6 @@ public sealed partial class PolicyEngine
         _state.PolicyVersion = version;
         Refresh();
         Save();
-        return PolicyRefusal.None;
     }
 
     // Versions at or below this are refused. Normally the version in force; if the stored policy was

@@ -150,6 +150,9 @@ public sealed partial class PolicyEngine
         Save();
     }
 
+    // The last accepted policy from flash, else the one flashed with the configuration, which is then
+    // copied to flash too: the policy in force can always be read back from there (see ApplyPolicy),
+    // and the engine does not keep the configuration's bytes alive.
     private void LoadPolicy(byte[] initialPolicy)
     {
         byte[] stored = _storage.Read(PolicyFile);
@@ -163,6 +166,7 @@ public sealed partial class PolicyEngine
 
         if (initialPolicy != null && _verifier.Verify(initialPolicy, 0, initialPolicy.Length, 0, out policy, out version) == PolicyRefusal.None)
         {
+            _storage.Write(PolicyFile, initialPolicy, initialPolicy.Length);
             _policy = policy;
         }
     }

@@ -26,8 +26,18 @@ public sealed class PolicyVerifier
     public PolicyRefusal Verify(byte[] payload, int offset, int count, ulong currentVersion, out DevicePolicy policy, out ulong version)
     {
         policy = null;
-        version = 0;
         SignedPolicyEnvelope envelope;
+        PolicyRefusal refusal = Check(payload, offset, count, currentVersion, out envelope, out version);
+        return refusal != PolicyRefusal.None ? refusal : Decode(payload, envelope, out policy);
+    }
+
+    /// <summary>
+    /// Everything but decoding the policy: addressed here, known key, valid MAC, newer. Nothing is
+    /// allocated but the small envelope, so a caller can release the policy in force before decoding.
+    /// </summary>
+    public PolicyRefusal Check(byte[] payload, int offset, int count, ulong currentVersion, out SignedPolicyEnvelope envelope, out ulong version)
+    {
+        version = 0;
         if (SignedPolicyEnvelope.TryDecode(payload, offset, count, out envelope) != ProtoError.None)
         {
             return PolicyRefusal.Malformed;
@@ -50,15 +60,17 @@ public sealed class PolicyVerifier
             return PolicyRefusal.BadMac;
         }
 
-        if (envelope.Version <= currentVersion)
-        {
-            return PolicyRefusal.NotNewer;
-        }
+        return envelope.Version <= currentVersion ? PolicyRefusal.NotNewer : PolicyRefusal.None;
+    }
 
+    /// <summary>Decodes the policy of an envelope that passed <see cref="Check"/>; its version must be the signed one.</summary>
+    public static PolicyRefusal Decode(byte[] payload, SignedPolicyEnvelope envelope, out DevicePolicy policy)
+    {
         DevicePolicy decoded;
         if (DevicePolicyCodec.TryDecode(payload, envelope.PolicyOffset, envelope.PolicyLength, out decoded) != ProtoError.None
             || decoded.Version != envelope.Version)
         {
+            policy = null;
             return PolicyRefusal.Malformed;
         }
 
