@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Broker;
@@ -17,6 +18,7 @@ public sealed partial class UplinkProcessor(
     PolicyDistributor distributor,
     TelemetryWriter telemetry,
     UplinkWatermarks watermarks,
+    DeviceFleets fleets,
     IPolicyPublisher publisher,
     ILogger<UplinkProcessor> logger) : BackgroundService
 {
@@ -55,7 +57,8 @@ public sealed partial class UplinkProcessor(
 
             try
             {
-                await telemetry.WriteAsync(TelemetryPoints.From(deviceId, uplink), cancellationToken);
+                // The broker admits registered devices only; "" would tag a device deleted since it connected.
+                await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

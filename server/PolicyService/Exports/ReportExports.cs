@@ -22,7 +22,7 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
     {
         var bands = fleetBands.Of(fleetId, profileId);
         var ageBands = profiles.Find(profileId)!.AgeBands;
-        var groups = (await queries.DailyTotalsAsync(from, to, utcOffset, cancellationToken))
+        var groups = (await queries.DailyTotalsAsync(fleetId, from, to, utcOffset, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
             .GroupBy(t => (Day: t.Day!.Value, Band: bands[t.Device], t.Category))
             .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Band).ThenBy(g => g.Key.Category);
@@ -51,7 +51,7 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
     public async Task<ExportTable> DailyEnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
     {
         var devices = fleetBands.Of(fleetId, profileId);
-        var rows = (await queries.DailyEventCountsAsync(from, to, utcOffset, cancellationToken))
+        var rows = (await queries.DailyEventCountsAsync(fleetId, from, to, utcOffset, cancellationToken))
             .Where(c => devices.ContainsKey(c.Device))
             .GroupBy(c => c.Day!.Value)
             .OrderBy(day => day.Key)

@@ -56,6 +56,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<UsageQueries>();
         services.AddOptions<ComplianceOptions>().Bind(configuration.GetSection(ComplianceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FleetAgeBands>();
+        services.AddSingleton<DeviceFleets>();
         services.AddSingleton<ComplianceReports>();
         services.AddSingleton<ReportExports>();
         services.AddSingleton<UplinkWatermarks>();

@@ -26,7 +26,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
     {
         var bands = fleetBands.Of(fleetId, profileId);
         var days = Math.Max(1.0, (to - from).TotalDays);
-        var groups = (await queries.TotalsAsync(from, to, cancellationToken))
+        var groups = (await queries.TotalsAsync(fleetId, from, to, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
             .GroupBy(t => (Band: bands[t.Device], t.Category))
             .OrderBy(g => g.Key.Band).ThenBy(g => g.Key.Category)
@@ -57,7 +57,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
     public async Task<EnforcementReport> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var devices = fleetBands.Of(fleetId, profileId);
-        var counts = (await queries.EventCountsAsync(from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
+        var counts = (await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
         long Kind(int kind) => counts.Where(c => c.Kind == kind).Sum(c => c.Count);
         return new EnforcementReport
         {

@@ -9,13 +9,14 @@ namespace SmartTerminal.PolicyService.Telemetry;
 /// offset made of the uplink's sequence number and the record's index. A replayed uplink therefore
 /// writes exactly the same points (and overwrites them), while a later uplink that reports more use of
 /// the same bucket (after a reboot) writes new points instead of overwriting the first.
-/// Tags are low-cardinality on purpose: device, category, kind. No content, no URLs, no numbers.
+/// Tags are low-cardinality on purpose: fleet, device, category, kind (the fleet tag lets a fleet's
+/// reports read only its own series). No content, no URLs, no numbers.
 /// </summary>
 public static class TelemetryPoints
 {
     private const long NanosPerSecond = 1_000_000_000;
 
-    public static IReadOnlyList<PointData> From(string deviceId, UplinkEnvelope uplink)
+    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink)
     {
         var points = new List<PointData>();
         switch (uplink.BodyCase)
@@ -25,6 +26,7 @@ public static class TelemetryPoints
                 {
                     var record = uplink.Usage.Records[i];
                     points.Add(PointData.Measurement("usage")
+                        .Tag("fleet", fleetId)
                         .Tag("device", deviceId)
                         .Tag("category", ((int)record.Category).ToString(System.Globalization.CultureInfo.InvariantCulture))
                         .Field("used_seconds", (long)record.UsedSeconds)
@@ -39,6 +41,7 @@ public static class TelemetryPoints
                 {
                     var e = uplink.Events.Events[i];
                     points.Add(PointData.Measurement("events")
+                        .Tag("fleet", fleetId)
                         .Tag("device", deviceId)
                         .Tag("kind", ((int)e.Kind).ToString(System.Globalization.CultureInfo.InvariantCulture))
                         .Field("reason", (long)e.Reason)
@@ -50,6 +53,7 @@ public static class TelemetryPoints
                 break;
             case UplinkEnvelope.BodyOneofCase.Heartbeat:
                 points.Add(PointData.Measurement("heartbeat")
+                    .Tag("fleet", fleetId)
                     .Tag("device", deviceId)
                     .Field("policy_version", (long)uplink.Heartbeat.PolicyVersion)
                     .Field("outbox_messages", (long)uplink.Heartbeat.OutboxMessages)

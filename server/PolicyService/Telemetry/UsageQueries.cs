@@ -43,32 +43,32 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         return [.. totals.Select(t => new UsageRow { Day = t.Key.Day, Category = t.Key.Category, UsedSeconds = (uint)t.Value })];
     }
 
-    /// <summary>Total seconds per device and category over a period (for fleet aggregates); Day is null.</summary>
-    public Task<IReadOnlyList<CategoryTotal>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        TotalsAsync(from, to, dayOffset: null, cancellationToken);
+    /// <summary>Total seconds per device of a fleet and category over a period (for fleet aggregates); Day is null.</summary>
+    public Task<IReadOnlyList<CategoryTotal>> TotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        TotalsAsync(fleetId, from, to, dayOffset: null, cancellationToken);
 
-    /// <summary>Seconds per device, category and day, with days cut at the given UTC offset.</summary>
-    public Task<IReadOnlyList<CategoryTotal>> DailyTotalsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
-        TotalsAsync(from, to, utcOffset, cancellationToken);
+    /// <summary>Seconds per device of a fleet, category and day, with days cut at the given UTC offset.</summary>
+    public Task<IReadOnlyList<CategoryTotal>> DailyTotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
+        TotalsAsync(fleetId, from, to, utcOffset, cancellationToken);
 
-    /// <summary>Event counts per device and event kind over a period (Day null); curfew and budget denials counted apart.</summary>
-    public Task<IReadOnlyList<EventCount>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        EventCountsAsync(from, to, dayOffset: null, cancellationToken);
+    /// <summary>Event counts per device of a fleet and event kind over a period (Day null); curfew and budget denials counted apart.</summary>
+    public Task<IReadOnlyList<EventCount>> EventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        EventCountsAsync(fleetId, from, to, dayOffset: null, cancellationToken);
 
-    /// <summary>Event counts per device, event kind and day, with days cut at the given UTC offset.</summary>
-    public Task<IReadOnlyList<EventCount>> DailyEventCountsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
-        EventCountsAsync(from, to, utcOffset, cancellationToken);
+    /// <summary>Event counts per device of a fleet, event kind and day, with days cut at the given UTC offset.</summary>
+    public Task<IReadOnlyList<EventCount>> DailyEventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
+        EventCountsAsync(fleetId, from, to, utcOffset, cancellationToken);
 
-    private async Task<IReadOnlyList<CategoryTotal>> TotalsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<CategoryTotal>> TotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {
-        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {Range(from, to)} GROUP BY {Days(dayOffset)}device, category";
+        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {Range(fleetId, from, to)} GROUP BY {Days(dayOffset)}device, category";
         return [.. Points(await QueryAsync(influxQl, cancellationToken), dayOffset).Select(p => new CategoryTotal(
             p.Tag("device"), uint.Parse(p.Tag("category"), CultureInfo.InvariantCulture), p.Day, p.Value))];
     }
 
-    private async Task<IReadOnlyList<EventCount>> EventCountsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EventCount>> EventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {
-        var range = Range(from, to);
+        var range = Range(fleetId, from, to);
         var days = Days(dayOffset);
         var counts = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} GROUP BY {days}device, kind", cancellationToken), dayOffset);
         var curfew = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND reason = 2 GROUP BY {days}device", cancellationToken), dayOffset)
@@ -86,8 +86,8 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         })];
     }
 
-    private static string Range(DateTimeOffset from, DateTimeOffset to) =>
-        $"time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
+    private static string Range(string fleetId, DateTimeOffset from, DateTimeOffset to) =>
+        $"fleet = '{Escape(fleetId)}' AND time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
 
     // InfluxQL cuts 1d buckets at UTC midnight plus an offset; local midnight at UTC+8 is 16:00 UTC.
     private static string Days(TimeSpan? utcOffset) => utcOffset is { } offset
@@ -140,7 +140,7 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
-    // Device ids are generated by the service ("st-" + hex); escaping is a second line of defence.
+    // Device and fleet ids are generated by the service (prefix + hex); escaping is a second line of defence.
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
 
     private readonly record struct SeriesPoint(JsonElement Tags, DateOnly? Day, long Value)

@@ -120,6 +120,19 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
     }
 
     [Fact]
+    public async Task Every_stored_point_carries_its_fleet_so_a_fleet_report_reads_only_that_fleets_series()
+    {
+        async Task<long> StoredSecondsAsync(string fleetId)
+        {
+            var result = await world.Stack.Influx.QueryAsync($"SELECT sum(used_seconds) FROM usage WHERE fleet = '{fleetId}'", TelemetryStack.Database);
+            return result.GetProperty("results")[0].GetProperty("series")[0].GetProperty("values")[0][1].GetInt64();
+        }
+
+        Assert.Equal((5 + 10) * 60, await StoredSecondsAsync(world.Fleet.Fleet.Id));
+        Assert.Equal(10 * 60, await StoredSecondsAsync(world.Lone.Fleet.Id));
+    }
+
+    [Fact]
     public async Task Daily_enforcement_export_counts_the_budget_denials_of_the_capped_child()
     {
         var (rows, _, _) = await ExportAsync(Request(ExportKind.DailyEnforcement, world.Fleet.Fleet.Id), world.Fleet.AsManufacturer);
