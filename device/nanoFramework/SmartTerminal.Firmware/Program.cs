@@ -26,10 +26,9 @@ namespace SmartTerminal.Firmware
 
         public static void Main()
         {
-            LittleFsStorage storage = new LittleFsStorage(Folder);
-            byte[] bytes = storage.Read("config.bin");
-            DeviceConfig config;
-            if (bytes == null || DeviceConfig.TryDecode(bytes, 0, bytes.Length, out config) != ProtoError.None)
+            EspClock clock = new EspClock();
+            Runtime = Start(clock);
+            if (Runtime == null)
             {
                 // Not provisioned: without a policy nothing runs but emergency functions.
                 Debug.WriteLine("SmartTerminal: no valid I:\\st\\config.bin; flash the device with the flasher");
@@ -37,9 +36,6 @@ namespace SmartTerminal.Firmware
                 return;
             }
 
-            EspClock clock = new EspClock();
-            M2MqttTransport transport = new M2MqttTransport(config.MqttHost, (int)config.MqttPort, config.MqttTls);
-            Runtime = new DeviceRuntime(config, clock, storage, new NanoHmac(), transport, FirmwareVersion);
             new Thread(BringUpNetwork).Start();
             while (true)
             {
@@ -52,6 +48,23 @@ namespace SmartTerminal.Firmware
                 Runtime.Step();
                 Thread.Sleep(1000);
             }
+        }
+
+        // Apart from Main on purpose: Main's locals live as long as the device runs, and the
+        // configuration file's bytes and its decoded copy each hold the initial policy (up to ~28 KB).
+        // Here they become garbage as soon as the runtime is built.
+        private static DeviceRuntime Start(EspClock clock)
+        {
+            LittleFsStorage storage = new LittleFsStorage(Folder);
+            byte[] bytes = storage.Read("config.bin");
+            DeviceConfig config;
+            if (bytes == null || DeviceConfig.TryDecode(bytes, 0, bytes.Length, out config) != ProtoError.None)
+            {
+                return null;
+            }
+
+            M2MqttTransport transport = new M2MqttTransport(config.MqttHost, (int)config.MqttPort, config.MqttTls);
+            return new DeviceRuntime(config, clock, storage, new NanoHmac(), transport, FirmwareVersion);
         }
 
         // Wi-Fi credentials come from the network deployment (nanoff --networkdeployment); SNTP sets the
