@@ -45,8 +45,28 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>Starts the service and waits until its gRPC health check says SERVING.</summary>
+    /// <summary>
+    /// Starts the service and waits until its gRPC health check says SERVING. Should another process
+    /// take one of its ports first, it starts again on new ones.
+    /// </summary>
     public static async Task<PolicyServiceProcess> StartAsync(IDictionary<string, string>? settings = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var service = Launch(settings);
+            try
+            {
+                await service.WaitUntilHealthyAsync();
+                return service;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && service.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await service.DisposeAsync();
+            }
+        }
+    }
+
+    private static PolicyServiceProcess Launch(IDictionary<string, string>? settings)
     {
         var grpcPort = FreePort.Next();
         var restPort = FreePort.Next();
@@ -67,9 +87,7 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
             arguments[key] = value;
         }
 
-        var service = new PolicyServiceProcess(Launch(arguments), arguments, dataDirectory, grpcPort, restPort, mqttPort, password);
-        await service.WaitUntilHealthyAsync();
-        return service;
+        return new PolicyServiceProcess(Launch(arguments), arguments, dataDirectory, grpcPort, restPort, mqttPort, password);
     }
 
     /// <summary>Stops the process and starts it again on the same ports and data.</summary>
