@@ -47,5 +47,12 @@ if [ -n "$version" ] && [ "${version% *}" -eq 1 ] && [ "${version#* }" -lt 8 ]; 
   influx_url=http://127.0.0.1:8087
 fi
 
-dotnet run --project server/PolicyService -c Release -- \
-  --Influx:Url="$influx_url" --Influx:Token=smartterminal:smartterminal --Influx:Bucket=smartterminal/autogen "$@"
+# The service runs in the background and the script waits for it, so that Ctrl-C or a SIGTERM to the
+# script reaches the trap at once and stops the service, the shim and InfluxDB together.
+dotnet build server/PolicyService -c Release -nologo -v:q
+(cd server/PolicyService && exec dotnet bin/Release/net10.0/SmartTerminal.PolicyService.dll \
+  --Influx:Url="$influx_url" --Influx:Token=smartterminal:smartterminal --Influx:Bucket=smartterminal/autogen "$@") &
+service=$!
+pids=("$service" "${pids[@]}")
+trap 'exit 130' INT TERM
+wait "$service"
