@@ -11,13 +11,16 @@ namespace SmartTerminal.PolicyService.Broker;
 /// acknowledges on the device's control topic the highest contiguous sequence stored. Anything at or
 /// below the watermark is a resend: it is acknowledged again and not stored twice. When the database
 /// is down (or not configured), nothing is acknowledged, so the device keeps the data and sends it
-/// again. Policy acknowledgements and heartbeats also update desired versus reported versions.
+/// again. Policy acknowledgements and heartbeats also update desired versus reported versions. An
+/// uplink that does not parse, or has no sequence number, goes to the quarantine byte for byte; if its
+/// sequence number can still be read, it is acknowledged from there.
 /// </summary>
 public sealed partial class UplinkProcessor(
     UplinkInbox inbox,
     PolicyDistributor distributor,
     TelemetryWriter telemetry,
     UplinkWatermarks watermarks,
+    UplinkQuarantine quarantine,
     DeviceFleets fleets,
     IPolicyPublisher publisher,
     ILogger<UplinkProcessor> logger) : BackgroundService
@@ -36,37 +39,68 @@ public sealed partial class UplinkProcessor(
             }
             catch (InvalidProtocolBufferException e)
             {
-                LogMalformed(deviceId, payload.Length, e.Message);
+                await QuarantineAsync(deviceId, payload, UplinkQuarantine.SalvageSequence(payload), e.Message, stoppingToken);
                 continue;
             }
 
-            await ProcessAsync(deviceId, uplink, stoppingToken);
+            if (uplink.Sequence == 0)
+            {
+                await QuarantineAsync(deviceId, payload, 0, "no sequence number", stoppingToken);
+                continue;
+            }
+
+            await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, ct), stoppingToken);
         }
     }
 
-    private async Task ProcessAsync(string deviceId, UplinkEnvelope uplink, CancellationToken cancellationToken)
+    private async Task<bool> StoreAsync(string deviceId, UplinkEnvelope uplink, CancellationToken cancellationToken)
+    {
+        RecordPolicyState(deviceId, uplink);
+        if (!telemetry.Enabled)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The broker admits registered devices only; "" would tag a device deleted since it connected.
+            await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink), cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStoreFailed(e, deviceId, uplink.Sequence);
+            return false;
+        }
+    }
+
+    private async Task QuarantineAsync(string deviceId, byte[] payload, ulong sequence, string reason, CancellationToken cancellationToken)
+    {
+        var first = quarantine.Keep(deviceId, sequence, reason, payload);
+        if (first)
+        {
+            LogQuarantined(deviceId, payload.Length, sequence, reason);
+        }
+
+        if (sequence > 0)
+        {
+            await ProcessAsync(deviceId, sequence, _ => Task.FromResult(telemetry.Enabled), cancellationToken);
+        }
+    }
+
+    // Stores an uplink above the watermark (store says whether it is durable), then acknowledges the
+    // highest contiguous sequence; a resend at or below the watermark is only acknowledged again.
+    private async Task ProcessAsync(string deviceId, ulong sequence, Func<CancellationToken, Task<bool>> store, CancellationToken cancellationToken)
     {
         var watermark = watermarks.Get(deviceId);
-        if (uplink.Sequence > watermark)
+        if (sequence > watermark)
         {
-            RecordPolicyState(deviceId, uplink);
-            if (!telemetry.Enabled)
+            if (!await store(cancellationToken))
             {
                 return;
             }
 
-            try
-            {
-                // The broker admits registered devices only; "" would tag a device deleted since it connected.
-                await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink), cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogStoreFailed(e, deviceId, uplink.Sequence);
-                return;
-            }
-
-            watermark = Advance(deviceId, watermark, uplink.Sequence);
+            watermark = Advance(deviceId, watermark, sequence);
         }
 
         if (telemetry.Enabled && watermark > 0)
@@ -112,8 +146,8 @@ public sealed partial class UplinkProcessor(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed uplink from {DeviceId} ({Bytes} bytes) dropped: {Reason}")]
-    private partial void LogMalformed(string deviceId, int bytes, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unreadable uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]
+    private partial void LogQuarantined(string deviceId, int bytes, ulong sequence, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing uplink {Sequence} of {DeviceId} failed; not acknowledged, the device will send it again")]
     private partial void LogStoreFailed(Exception exception, string deviceId, ulong sequence);

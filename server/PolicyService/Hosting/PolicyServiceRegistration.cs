@@ -60,6 +60,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ComplianceReports>();
         services.AddSingleton<ReportExports>();
         services.AddSingleton<UplinkWatermarks>();
+        services.AddSingleton<UplinkQuarantine>();
         services.AddHostedService<UplinkProcessor>();
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");

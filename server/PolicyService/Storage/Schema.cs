@@ -88,6 +88,15 @@ internal static class Schema
             device_id TEXT PRIMARY KEY,
             stored_through INTEGER NOT NULL);
 
+        CREATE TABLE IF NOT EXISTS quarantined_uplinks (
+            device_id TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            PRIMARY KEY (device_id, payload_sha256));
+
         CREATE TABLE IF NOT EXISTS audit_log (
             sequence INTEGER PRIMARY KEY,
             at INTEGER NOT NULL,
