@@ -107,6 +107,7 @@ public static class PolicyServiceRegistration
             else
             {
                 jwt.Authority = auth.Value.Authority;
+                jwt.RequireHttpsMetadata = auth.Value.RequireHttpsMetadata;
             }
         });
         services.AddAuthorization();

@@ -11,6 +11,12 @@ public sealed class AuthOptions
     /// <summary>OIDC authority (issuer URL) for production; empty for local tokens.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// Whether the authority's metadata must come over HTTPS (always in production; an authority on
+    /// loopback HTTP, as in the tests, needs false).
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     /// <summary>Expected audience.</summary>
     public string Audience { get; set; } = "smartterminal";
 
