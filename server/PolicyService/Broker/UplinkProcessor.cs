@@ -32,25 +32,39 @@ public sealed partial class UplinkProcessor(
     {
         await foreach (var (deviceId, payload) in inbox.Reader.ReadAllAsync(stoppingToken))
         {
-            UplinkEnvelope uplink;
             try
             {
-                uplink = UplinkEnvelope.Parser.ParseFrom(payload);
+                await HandleAsync(deviceId, payload, stoppingToken);
             }
-            catch (InvalidProtocolBufferException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                await QuarantineAsync(deviceId, payload, UplinkQuarantine.SalvageSequence(payload), e.Message, stoppingToken);
-                continue;
+                // A failing state database (locked, disk full) must not stop the service: nothing is
+                // acknowledged, the device sends the uplink again, and the loop goes on.
+                LogProcessingFailed(e, deviceId, payload.Length);
             }
-
-            if (uplink.Sequence == 0)
-            {
-                await QuarantineAsync(deviceId, payload, 0, "no sequence number", stoppingToken);
-                continue;
-            }
-
-            await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, ct), stoppingToken);
         }
+    }
+
+    private async Task HandleAsync(string deviceId, byte[] payload, CancellationToken cancellationToken)
+    {
+        UplinkEnvelope uplink;
+        try
+        {
+            uplink = UplinkEnvelope.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            await QuarantineAsync(deviceId, payload, UplinkQuarantine.SalvageSequence(payload), e.Message, cancellationToken);
+            return;
+        }
+
+        if (uplink.Sequence == 0)
+        {
+            await QuarantineAsync(deviceId, payload, 0, "no sequence number", cancellationToken);
+            return;
+        }
+
+        await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, ct), cancellationToken);
     }
 
     private async Task<bool> StoreAsync(string deviceId, UplinkEnvelope uplink, CancellationToken cancellationToken)
@@ -148,6 +162,9 @@ public sealed partial class UplinkProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unreadable uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]
     private partial void LogQuarantined(string deviceId, int bytes, ulong sequence, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing an uplink of {DeviceId} ({Bytes} bytes) failed; not acknowledged, the device will send it again")]
+    private partial void LogProcessingFailed(Exception exception, string deviceId, int bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing uplink {Sequence} of {DeviceId} failed; not acknowledged, the device will send it again")]
     private partial void LogStoreFailed(Exception exception, string deviceId, ulong sequence);

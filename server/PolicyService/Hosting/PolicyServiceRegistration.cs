@@ -65,7 +65,7 @@ public static class PolicyServiceRegistration
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
         // Error details (BadRequest field violations) must be known to the JSON side too.
-        services.AddGrpc().AddJsonTranscoding(options => options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
+        services.AddGrpc(options => options.Interceptors.Add<ApiErrorInterceptor>()).AddJsonTranscoding(options => options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         services.AddGrpcReflection();
         services.AddPolicyServiceAuthentication(configuration);
         return services;

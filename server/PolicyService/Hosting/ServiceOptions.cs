@@ -26,5 +26,12 @@ public sealed class ServiceOptions
     [Range(1, 24 * 60 * 30)]
     public int PairingCodeMinutes { get; set; } = 24 * 60;
 
+    /// <summary>
+    /// How long a database call waits for a lock held by another writer before it fails (the API then
+    /// answers Unavailable and nothing of the call is committed).
+    /// </summary>
+    [Range(1, 300)]
+    public int DatabaseTimeoutSeconds { get; set; } = 10;
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "smartterminal.db");
 }

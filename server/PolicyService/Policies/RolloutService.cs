@@ -87,31 +87,64 @@ public sealed partial class RolloutService(
     {
         await foreach (var (rolloutId, fleetId, modelId) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
-            var ids = devices.DeviceIds(fleetId, modelId);
-            Update(rolloutId, 0, RolloutState.InProgress, completed: false);
-            var published = 0;
-            var failed = 0;
-            foreach (var batch in ids.Chunk(options.Value.RolloutBatchSize))
+            try
             {
-                foreach (var deviceId in batch)
-                {
-                    try
-                    {
-                        await distributor.RepublishAsync(deviceId, stoppingToken);
-                        published++;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        failed++;
-                        LogDeviceFailed(e, rolloutId, deviceId);
-                    }
-                }
+                await RunAsync(rolloutId, fleetId, modelId, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The state database failed under the rollout: it is marked failed if the database lets
+                // us, and the service goes on (the next baseline change republishes everything again).
+                LogRolloutFailed(e, rolloutId);
+                TryMarkFailed(rolloutId);
+            }
+        }
+    }
 
-                Update(rolloutId, published, RolloutState.InProgress, completed: false);
+    private async Task RunAsync(string rolloutId, string fleetId, string modelId, CancellationToken stoppingToken)
+    {
+        var ids = devices.DeviceIds(fleetId, modelId);
+        Update(rolloutId, 0, RolloutState.InProgress, completed: false);
+        var published = 0;
+        var failed = 0;
+        foreach (var batch in ids.Chunk(options.Value.RolloutBatchSize))
+        {
+            foreach (var deviceId in batch)
+            {
+                try
+                {
+                    await distributor.RepublishAsync(deviceId, stoppingToken);
+                    published++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failed++;
+                    LogDeviceFailed(e, rolloutId, deviceId);
+                }
             }
 
-            Update(rolloutId, published, failed == 0 ? RolloutState.Completed : RolloutState.Failed, completed: true);
-            LogCompleted(rolloutId, published, failed);
+            Update(rolloutId, published, RolloutState.InProgress, completed: false);
+        }
+
+        Update(rolloutId, published, failed == 0 ? RolloutState.Completed : RolloutState.Failed, completed: true);
+        LogCompleted(rolloutId, published, failed);
+    }
+
+    private void TryMarkFailed(string rolloutId)
+    {
+        try
+        {
+            using var connection = database.Open();
+            using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE rollouts SET state = $s, completed_at = $at WHERE id = $id";
+            update.Parameters.AddWithValue("$id", rolloutId);
+            update.Parameters.AddWithValue("$s", (int)RolloutState.Failed);
+            update.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
+            update.ExecuteNonQuery();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            LogRolloutFailed(e, rolloutId);
         }
     }
 
@@ -127,6 +160,9 @@ public sealed partial class RolloutService(
         update.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
         update.ExecuteNonQuery();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rollout {RolloutId} failed")]
+    private partial void LogRolloutFailed(Exception exception, string rolloutId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout {RolloutId}: publishing to {DeviceId} failed")]
     private partial void LogDeviceFailed(Exception exception, string rolloutId, string deviceId);

@@ -12,12 +12,15 @@ namespace SmartTerminal.PolicyService.Storage;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly string _pragmas;
 
     public Database(IOptions<ServiceOptions> options)
     {
         var path = options.Value.DatabasePath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        var timeout = options.Value.DatabaseTimeoutSeconds;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = timeout }.ToString();
+        _pragmas = $"PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={timeout * 1000}; PRAGMA synchronous=NORMAL;";
         using var connection = Open();
         Schema.Apply(connection);
     }
@@ -27,7 +30,7 @@ public sealed class Database
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;";
+        pragma.CommandText = _pragmas;
         pragma.ExecuteNonQuery();
         return connection;
     }
