@@ -1,13 +1,18 @@
 using BenchmarkDotNet.Running;
-using SmartTerminal.Benchmarks;
 
-if (args.Length > 0 && args[0] == "footprint")
-{
-    Footprint.Print();
-    return;
-}
-
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace SmartTerminal.Benchmarks;
 
 /// <summary>Entry point: "footprint" prints memory figures; anything else goes to BenchmarkSwitcher.</summary>
-public partial class Program;
+public static class BenchmarkProgram
+{
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "footprint")
+        {
+            Footprint.Print();
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    }
+}
