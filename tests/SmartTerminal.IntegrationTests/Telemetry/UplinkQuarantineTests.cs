@@ -63,13 +63,21 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
         return series.TryGetProperty("series", out var s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
     }
 
-    [Fact]
-    public async Task A_damaged_uplink_with_a_readable_sequence_is_kept_byte_for_byte_and_acknowledged_so_the_device_moves_on()
+    // A registered device logged in with its own credentials and listening on its control topic.
+    private async Task<(SmartTerminal.Contracts.Api.V1.RegisterDeviceResponse Registered, MqttTestClient Device)> ConnectedDeviceAsync()
     {
         var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         var registered = await fleet.RegisterAsync();
-        await using var device = await fleet.ConnectAsDeviceAsync(registered);
+        var device = await fleet.ConnectAsDeviceAsync(registered);
         await device.SubscribeAsync($"st/v1/{registered.DeviceId}/control");
+        return (registered, device);
+    }
+
+    [Fact]
+    public async Task A_damaged_uplink_with_a_readable_sequence_is_kept_byte_for_byte_and_acknowledged_so_the_device_moves_on()
+    {
+        var (registered, device) = await ConnectedDeviceAsync();
+        await using var _ = device;
         var up = $"st/v1/{registered.DeviceId}/up";
 
         await device.PublishAsync(up, Heartbeat(1));
@@ -90,10 +98,8 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
     [Fact]
     public async Task Bytes_without_a_sequence_number_are_kept_and_never_acknowledged()
     {
-        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
-        var registered = await fleet.RegisterAsync();
-        await using var device = await fleet.ConnectAsDeviceAsync(registered);
-        await device.SubscribeAsync($"st/v1/{registered.DeviceId}/control");
+        var (registered, device) = await ConnectedDeviceAsync();
+        await using var _ = device;
         var up = $"st/v1/{registered.DeviceId}/up";
         var noSequence = new Wire.UplinkEnvelope { Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0" } }.ToByteArray();
 
