@@ -20,6 +20,9 @@ public sealed partial class PolicyDistributor(
     IOptions<ServiceOptions> options,
     ILogger<PolicyDistributor> logger)
 {
+    // The proto names of the device's refusal codes ("POLICY_REFUSAL_BAD_MAC"), as the API reports them.
+    private static readonly Google.Protobuf.Reflection.EnumDescriptor RefusalNames = UplinkReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(PolicyRefusal));
+
     /// <summary>Resolves and publishes the device's policy with the next version; returns the envelope.</summary>
     public async Task<byte[]> RepublishAsync(string deviceId, CancellationToken cancellationToken)
     {
@@ -42,7 +45,10 @@ public sealed partial class PolicyDistributor(
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE device_policies SET reported_version = MAX(reported_version, $v), reported_at = $at, last_refusal = $r
+            UPDATE device_policies SET reported_version = MAX(reported_version, $v), reported_at = $at,
+                   -- a refusal is kept until the device reports the desired version: a heartbeat in between
+                   -- (which refuses nothing) must not hide why the device lags.
+                   last_refusal = CASE WHEN $r <> 0 THEN $r WHEN MAX(reported_version, $v) >= desired_version THEN 0 ELSE last_refusal END
             WHERE device_id = $d
             """;
         command.Parameters.AddWithValue("$d", deviceId);
@@ -60,7 +66,7 @@ public sealed partial class PolicyDistributor(
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT desired_version, desired_at, reported_version, reported_at FROM device_policies WHERE device_id = $d";
+        command.CommandText = "SELECT desired_version, desired_at, reported_version, reported_at, last_refusal FROM device_policies WHERE device_id = $d";
         command.Parameters.AddWithValue("$d", deviceId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadState(deviceId, reader, 0) : null;
@@ -73,7 +79,7 @@ public sealed partial class PolicyDistributor(
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT p.device_id, p.desired_version, p.desired_at, p.reported_version, p.reported_at
+            SELECT p.device_id, p.desired_version, p.desired_at, p.reported_version, p.reported_at, p.last_refusal
             FROM device_policies p JOIN devices d ON d.id = p.device_id
             WHERE d.fleet_id = $f AND p.reported_version < p.desired_version AND p.desired_at <= $before
             ORDER BY p.desired_at, p.device_id LIMIT $limit OFFSET $offset
@@ -105,6 +111,11 @@ public sealed partial class PolicyDistributor(
         if (!reader.IsDBNull(first + 3))
         {
             state.LastReportAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 3)));
+        }
+
+        if (reader.GetInt32(first + 4) is var refusal and not 0)
+        {
+            state.LastRefusal = RefusalNames.FindValueByNumber(refusal)?.Name ?? refusal.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return state;

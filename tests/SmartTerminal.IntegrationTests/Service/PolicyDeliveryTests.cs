@@ -95,6 +95,31 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_device_that_refuses_its_policy_is_listed_with_the_reason_until_it_catches_up()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var refusing = await fleet.RegisterAsync();
+        var desired = Wire.SignedPolicyEnvelope.Parser.ParseFrom(refusing.InitialPolicy).Version;
+        var up = $"st/v1/{refusing.DeviceId}/up";
+        await using var client = await fleet.ConnectAsDeviceAsync(refusing);
+
+        async Task<DevicePolicyState?> LaggingStateAsync() =>
+            (await fleet.Manufacturers.ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer))
+            .Devices.SingleOrDefault(d => d.DeviceId == refusing.DeviceId);
+
+        await client.PublishAsync(up, new Wire.UplinkEnvelope { Sequence = 1, PolicyAck = new Wire.PolicyAck { AppliedVersion = 0, RefusedVersion = desired, Refusal = Wire.PolicyRefusal.BadMac } }.ToByteArray());
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => (await LaggingStateAsync())?.LastRefusal == "POLICY_REFUSAL_BAD_MAC"));
+
+        // A heartbeat refuses nothing, but the device still lags: the reason stays.
+        await client.PublishAsync(up, new Wire.UplinkEnvelope { Sequence = 2, Heartbeat = new Wire.Heartbeat { PolicyVersion = 0, FirmwareVersion = "1.0.0" } }.ToByteArray());
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => (await LaggingStateAsync())?.LastReportAt is { } at && at.ToDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-5)));
+        Assert.Equal("POLICY_REFUSAL_BAD_MAC", (await LaggingStateAsync())!.LastRefusal);
+
+        await client.PublishAsync(up, new Wire.UplinkEnvelope { Sequence = 3, PolicyAck = new Wire.PolicyAck { AppliedVersion = desired } }.ToByteArray());
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => await LaggingStateAsync() is null));
+    }
+
+    [Fact]
     public async Task A_baseline_change_rolls_out_to_every_device_of_the_fleet_in_the_background()
     {
         var fleet = await FleetScenario.CreateAsync(fixture.Service);
