@@ -11,6 +11,9 @@ public static class RepositoryPaths
     public static string PolicyServiceDll =>
         Path.Combine(Root, "server", "PolicyService", "bin", Configuration, "net10.0", "SmartTerminal.PolicyService.dll");
 
+    public static string FlasherDll =>
+        Path.Combine(Root, "tools", "flasher", "SmartTerminal.Flasher", "bin", Configuration, "net10.0", "SmartTerminal.Flasher.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
