@@ -59,9 +59,15 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
                 await service.WaitUntilHealthyAsync();
                 return service;
             }
-            catch (InvalidOperationException) when (attempt < 3 && service.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException)
             {
+                // The process and its data folder go in any case; only a port taken by another is retried.
+                var portTaken = service.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
                 await service.DisposeAsync();
+                if (!portTaken || attempt == 3)
+                {
+                    throw;
+                }
             }
         }
     }

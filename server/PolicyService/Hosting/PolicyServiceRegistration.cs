@@ -34,6 +34,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<AuditLog>();
 
         // Registry and policies.
+        services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section));
         services.AddSingleton<RegulationProfiles>();
         services.AddSingleton<FleetRegistry>();
         services.AddSingleton<DeviceRegistry>();
@@ -51,6 +52,8 @@ public static class PolicyServiceRegistration
         services.AddSingleton<EmbeddedMqttBroker>();
         services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        // After the broker: the rollouts it may start publish at once.
+        services.AddHostedService<ProfileChangeRollouts>();
         services.AddSingleton<TelemetryWriter>();
         services.AddHttpClient("influx", client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<UsageQueries>();

@@ -88,6 +88,11 @@ internal static class Schema
             device_id TEXT PRIMARY KEY,
             stored_through INTEGER NOT NULL);
 
+        CREATE TABLE IF NOT EXISTS regulation_profiles (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            seen_at INTEGER NOT NULL);
+
         CREATE TABLE IF NOT EXISTS quarantined_uplinks (
             device_id TEXT NOT NULL,
             payload_sha256 TEXT NOT NULL,
