@@ -157,6 +157,12 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         });
         if (!healthy || process.HasExited)
         {
+            if (process.HasExited)
+            {
+                // Waiting for the exit again also waits until its redirected output has been read.
+                await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+
             throw new InvalidOperationException($"PolicyService did not become healthy (exited: {process.HasExited}).\n{process.Output}");
         }
     }
