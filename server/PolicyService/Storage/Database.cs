@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.Hosting;
@@ -11,6 +12,9 @@ namespace SmartTerminal.PolicyService.Storage;
 /// </summary>
 public sealed class Database
 {
+    // Native connections already configured: a pooled connection keeps its settings, so the pragmas run
+    // once per native connection rather than on every Open (they cost more than a typical query).
+    private readonly ConditionalWeakTable<object, object> _configured = new();
     private readonly string _connectionString;
     private readonly string _pragmas;
 
@@ -20,8 +24,15 @@ public sealed class Database
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var timeout = options.Value.DatabaseTimeoutSeconds;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = timeout }.ToString();
-        _pragmas = $"PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={timeout * 1000}; PRAGMA synchronous=NORMAL;";
+        _pragmas = $"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={timeout * 1000}; PRAGMA synchronous=NORMAL;";
         using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            // Persistent in the database file: once is enough.
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+
         Schema.Apply(connection);
     }
 
@@ -29,9 +40,15 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = _pragmas;
-        pragma.ExecuteNonQuery();
+        var handle = connection.Handle!;
+        if (!_configured.TryGetValue(handle, out _))
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = _pragmas;
+            pragma.ExecuteNonQuery();
+            _configured.AddOrUpdate(handle, handle);
+        }
+
         return connection;
     }
 }
