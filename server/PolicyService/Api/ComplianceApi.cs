@@ -18,23 +18,23 @@ namespace SmartTerminal.PolicyService.Api;
 public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
-    public override async Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context)
-    {
-        var caller = Caller.From(context);
-        var profileId = fleets.RequireOwned(caller, request.FleetId);
-        var (from, to) = Period(request.From, request.To);
-        audit.Append(caller.AuditName, "compliance.usage-report.read", request.FleetId);
-        return await Unavailable(() => reports.UsageAsync(request.FleetId, profileId, from, to, context.CancellationToken));
-    }
+    public override Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context) =>
+        FleetReportAsync(context, request.FleetId, request.From, request.To, "compliance.usage-report.read", reports.UsageAsync);
 
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
-    public override async Task<EnforcementReport> GetEnforcementReport(GetEnforcementReportRequest request, ServerCallContext context)
+    public override Task<EnforcementReport> GetEnforcementReport(GetEnforcementReportRequest request, ServerCallContext context) =>
+        FleetReportAsync(context, request.FleetId, request.From, request.To, "compliance.enforcement-report.read", reports.EnforcementAsync);
+
+    // A fleet report: the caller must own the fleet (or be an auditor), the period is checked, the read is audited.
+    private async Task<T> FleetReportAsync<T>(
+        ServerCallContext context, string fleetId, Google.Protobuf.WellKnownTypes.Timestamp? from, Google.Protobuf.WellKnownTypes.Timestamp? to, string auditAction,
+        Func<string, string, DateTimeOffset, DateTimeOffset, CancellationToken, Task<T>> query)
     {
         var caller = Caller.From(context);
-        var profileId = fleets.RequireOwned(caller, request.FleetId);
-        var (from, to) = Period(request.From, request.To);
-        audit.Append(caller.AuditName, "compliance.enforcement-report.read", request.FleetId);
-        return await Unavailable(() => reports.EnforcementAsync(request.FleetId, profileId, from, to, context.CancellationToken));
+        var profileId = fleets.RequireOwned(caller, fleetId);
+        var period = Period(from, to);
+        audit.Append(caller.AuditName, auditAction, fleetId);
+        return await Unavailable(() => query(fleetId, profileId, period.From, period.To, context.CancellationToken));
     }
 
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Registry;
@@ -16,7 +15,7 @@ public sealed class PolicyResolver(Database database, RegulationProfiles profile
     {
         var profileId = FleetProfile(device.FleetId);
         var profile = profiles.Find(profileId) ?? throw ApiErrors.FailedPrecondition($"profile '{profileId}' is unknown");
-        var bandIndex = RegulationProfiles.BandIndex(profile, AgeOf(device.ChildBirthMonth));
+        var bandIndex = RegulationProfiles.BandIndex(profile, ChildAge.From(device.ChildBirthMonth, time.GetUtcNow().UtcDateTime));
         var band = profile.AgeBands[bandIndex];
         var settings = band.Defaults ?? new PolicySettings();
         var limits = band.Limits ?? new PolicyLimits();
@@ -41,18 +40,6 @@ public sealed class PolicyResolver(Database database, RegulationProfiles profile
         var violations = new FieldViolations();
         PolicyBounds.CheckSettings(settings, resolved.Limits, "settings", $"profile {resolved.Profile.Id} and the manufacturer baseline", violations);
         return violations;
-    }
-
-    private int? AgeOf(string birthMonth)
-    {
-        if (!DateTime.TryParseExact(birthMonth, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born))
-        {
-            return null;
-        }
-
-        var today = time.GetUtcNow().UtcDateTime;
-        var age = today.Year - born.Year;
-        return today.Month < born.Month ? age - 1 : age;
     }
 
     private string FleetProfile(string fleetId)

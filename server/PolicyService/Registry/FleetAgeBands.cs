@@ -1,4 +1,3 @@
-using System.Globalization;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Storage;
 
@@ -23,10 +22,7 @@ public sealed class FleetAgeBands(Database database, RegulationProfiles profiles
         var bands = new Dictionary<string, int>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            int? age = DateTime.TryParseExact(reader.GetString(1), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var born)
-                ? today.Year - born.Year - (today.Month < born.Month ? 1 : 0)
-                : null;
-            bands[reader.GetString(0)] = RegulationProfiles.BandIndex(profile, age);
+            bands[reader.GetString(0)] = RegulationProfiles.BandIndex(profile, ChildAge.From(reader.GetString(1), today));
         }
 
         return bands;

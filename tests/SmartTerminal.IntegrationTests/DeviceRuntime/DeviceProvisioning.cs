@@ -48,6 +48,10 @@ internal static class DeviceProvisioning
         HeartbeatSeconds = 3600,
     };
 
+    /// <summary>A virtual device flashed with that configuration, its flash in <paramref name="folder"/>, on manual time starting now.</summary>
+    public static SmartTerminal.DeviceHost.VirtualDevice VirtualDevice(SmartTerminal.Contracts.Api.V1.RegisterDeviceResponse registered, int mqttPort, string folder) =>
+        new(DeviceConfig(ConfigFor(registered, mqttPort)), folder, new SmartTerminal.DeviceHost.HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", mqttPort);
+
     public static byte[] Sign(string deviceId, Wire.DevicePolicy policy, byte[]? key = null)
     {
         var envelope = new Wire.SignedPolicyEnvelope { DeviceId = deviceId, Version = policy.Version, KeyId = 1, Policy = policy.ToByteString() };

@@ -16,11 +16,7 @@ public sealed class PolicyIntakeOverMqttTests(PolicyServiceFixture fixture) : IC
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private VirtualDevice Device(RegisterDeviceResponse registered)
-    {
-        var config = DeviceProvisioning.ConfigFor(registered, fixture.Service.MqttPort);
-        return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), _folder, new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", fixture.Service.MqttPort);
-    }
+    private VirtualDevice Device(RegisterDeviceResponse registered) => DeviceProvisioning.VirtualDevice(registered, fixture.Service.MqttPort, _folder);
 
     [Fact]
     public async Task A_policy_published_while_the_device_was_offline_is_applied_on_reconnect_and_acknowledged()

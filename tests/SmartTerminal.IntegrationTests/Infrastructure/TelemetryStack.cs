@@ -52,11 +52,8 @@ internal sealed class TelemetryStack : IAsyncDisposable
     }
 
     /// <summary>A virtual device provisioned with what registration returned, its flash in a folder of its own, on real time.</summary>
-    public VirtualDevice Device(RegisterDeviceResponse registered)
-    {
-        var config = DeviceProvisioning.ConfigFor(registered, Service.MqttPort);
-        return new VirtualDevice(DeviceProvisioning.DeviceConfig(config), Path.Combine(_folder, registered.DeviceId), new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed: 0), "127.0.0.1", Service.MqttPort);
-    }
+    public VirtualDevice Device(RegisterDeviceResponse registered) =>
+        DeviceProvisioning.VirtualDevice(registered, Service.MqttPort, Path.Combine(_folder, registered.DeviceId));
 
     /// <summary>Lets the device run until the service acknowledged everything in its outbox.</summary>
     public static async Task<bool> DrainAsync(VirtualDevice device) =>

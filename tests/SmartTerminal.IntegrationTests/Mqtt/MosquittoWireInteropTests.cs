@@ -3,6 +3,7 @@ using Google.Protobuf;
 using MQTTnet;
 using SmartTerminal.Device.Core.Messages;
 using SmartTerminal.Device.Core.Protobuf;
+using SmartTerminal.IntegrationTests.DeviceRuntime;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
@@ -15,21 +16,11 @@ namespace SmartTerminal.IntegrationTests.Mqtt;
 /// </summary>
 public sealed class MosquittoWireInteropTests : IAsyncLifetime
 {
-    private const string DeviceAcl = """
-        user policy-service
-        topic readwrite st/#
-
-        pattern write st/v1/%u/up
-        pattern write st/v1/%u/status
-        pattern read st/v1/%u/policy
-        pattern read st/v1/%u/control
-        """;
-
     private MosquittoBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync(
         new Dictionary<string, string> { ["policy-service"] = "service-secret", ["st-0001"] = "device-secret", ["st-0002"] = "other-secret" },
-        DeviceAcl);
+        DeviceProvisioning.Acl);
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
