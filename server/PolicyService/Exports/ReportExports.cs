@@ -63,11 +63,11 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
                 {
                     Day(day.Key), Number(day.Sum(c => c.CurfewDenials)), Number(day.Sum(c => c.BudgetDenials)),
                     Number(Kind(Wire.EnforcementEventKind.ClockTamper)), Number(Kind(Wire.EnforcementEventKind.PolicyRefused)),
-                    Number(Kind(Wire.EnforcementEventKind.CodeRedeemed)), Number(tampering),
+                    Number(Kind(Wire.EnforcementEventKind.CodeRedeemed)), Number(tampering), Number(day.Sum(c => c.OtherDenials)),
                 };
             })
             .ToList();
-        return new ExportTable(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper"], rows, 0);
+        return new ExportTable(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper", "other_denials"], rows, 0);
     }
 
     /// <summary>The audit log of the period, read lazily; each row keeps its chain hash so the copy can be checked later.</summary>

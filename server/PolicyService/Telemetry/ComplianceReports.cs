@@ -67,6 +67,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
             RefusedPolicies = (ulong)Kind(4),
             OfflineCodesRedeemed = (ulong)Kind(5),
             DevicesWithTamper = (uint)counts.Where(c => c.Kind == 3 && c.Count > 0).Select(c => c.Device).Distinct().Count(),
+            OtherDenials = (ulong)counts.Sum(c => c.OtherDenials),
         };
     }
 }

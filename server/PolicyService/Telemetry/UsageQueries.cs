@@ -153,4 +153,8 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
 public readonly record struct CategoryTotal(string Device, uint Category, DateOnly? Day, long Seconds);
 
 /// <summary>Events of one kind from one device over a period, or on one day when Day is set; denials split by reason.</summary>
-public readonly record struct EventCount(string Device, int Kind, DateOnly? Day, long Count, long CurfewDenials, long BudgetDenials);
+public readonly record struct EventCount(string Device, int Kind, DateOnly? Day, long Count, long CurfewDenials, long BudgetDenials)
+{
+    /// <summary>Denials for any reason but curfew and budgets (0 for other kinds of event).</summary>
+    public long OtherDenials => Kind == 1 ? Count - CurfewDenials - BudgetDenials : 0;
+}

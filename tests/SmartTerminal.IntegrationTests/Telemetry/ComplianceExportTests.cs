@@ -31,6 +31,9 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
 
         internal DateTimeOffset UsedAt { get; private set; }
 
+        /// <summary>An app the capped child's guardian blocked: refusing it is an "other" denial.</summary>
+        internal const string BlockedApp = "com.kids.casino";
+
         /// <summary>The zones whose calendar days the tests check.</summary>
         internal static readonly string[] Zones = ["UTC", "Asia/Shanghai", "America/Los_Angeles"];
 
@@ -44,7 +47,9 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
             var relaxed = await Fleet.RegisterAsync();
             var alone = await Lone.RegisterAsync();
             var (guardian, _) = await Fleet.PairAsync(strict, "export-guardian", "2016-01");
-            await Fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = strict.DeviceId, Settings = new PolicySettings { DailyMinutes = 5 } }, guardian);
+            var settings = new PolicySettings { DailyMinutes = 5 };
+            settings.Apps.Add(new AppSetting { PackageName = BlockedApp, Access = SmartTerminal.Contracts.Device.V1.AppAccess.Block });
+            await Fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = strict.DeviceId, Settings = settings }, guardian);
 
             UsedAt = DateTimeOffset.UtcNow;
             foreach (var registered in new[] { strict, relaxed, alone })
@@ -55,6 +60,7 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
                 if (registered == strict)
                 {
                     Assert.False(device.Runtime.Engine.StartActivity(DeviceProvisioning.App("com.kids.reader")).IsAllowed);
+                    Assert.False(device.Runtime.Engine.StartActivity(DeviceProvisioning.App(BlockedApp)).IsAllowed);
                 }
 
                 device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
@@ -156,15 +162,15 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
     }
 
     [Fact]
-    public async Task Daily_enforcement_export_counts_the_budget_denials_of_the_capped_child()
+    public async Task Daily_enforcement_export_counts_the_budget_denials_of_the_capped_child_and_the_blocked_app_apart()
     {
         var (rows, _, _) = await ExportAsync(Request(ExportKind.DailyEnforcement, world.Fleet.Fleet.Id), world.Fleet.AsManufacturer);
 
-        Assert.Equal(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper"], rows[0]);
+        Assert.Equal(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper", "other_denials"], rows[0]);
         var row = Assert.Single(rows.Skip(1));
         Assert.Equal(Day(world.UsedAt, "UTC"), row[0]);
         Assert.True(int.Parse(row[2], CultureInfo.InvariantCulture) >= 2, $"budget denials: {row[2]}");
-        Assert.Equal(("0", "0", "0"), (row[1], row[3], row[6]));
+        Assert.Equal(("0", "0", "0", "1"), (row[1], row[3], row[6], row[7]));
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Compliance_sees_fleet_aggregates_with_small_groups_suppressed_and_budget_denials_counted()
+    public async Task Compliance_sees_fleet_aggregates_with_small_groups_suppressed_and_budget_and_other_denials_counted()
     {
         var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         var lone = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
@@ -89,7 +89,9 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         var second = await fleet.RegisterAsync();
         var alone = await lone.RegisterAsync();
         var (guardian, _) = await fleet.PairAsync(first, "strict-guardian", "2016-01");
-        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = first.DeviceId, Settings = new PolicySettings { DailyMinutes = 5 } }, guardian);
+        var settings = new PolicySettings { DailyMinutes = 5 };
+        settings.Apps.Add(new AppSetting { PackageName = "com.kids.casino", Access = SmartTerminal.Contracts.Device.V1.AppAccess.Block });
+        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = first.DeviceId, Settings = settings }, guardian);
         foreach (var registered in new[] { first, second, alone })
         {
             using var device = Device(registered);
@@ -99,6 +101,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
             if (limited)
             {
                 Assert.False(device.Runtime.Engine.StartActivity(DeviceProvisioning.App("com.kids.reader")).IsAllowed);
+                Assert.False(device.Runtime.Engine.StartActivity(DeviceProvisioning.App("com.kids.casino")).IsAllowed);
             }
 
             device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
@@ -118,6 +121,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         Assert.Equal(1u, lonely.SuppressedGroups);
         Assert.True(enforcement.BudgetDenials >= 2, $"budget denials: {enforcement.BudgetDenials}");
         Assert.Equal(0ul, enforcement.ClockTamperEvents);
+        Assert.Equal(1ul, enforcement.OtherDenials);
     }
 
     [Fact]
