@@ -6,15 +6,15 @@ namespace SmartTerminal.Firmware
     /// <summary>The ESP32's clocks: the RTC (set by SNTP, wrong after a power-on reset) and ticks since boot.</summary>
     internal sealed class EspClock : IDeviceClock
     {
-        private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
         public long WallClockUnixMs
         {
-            get { return (DateTime.UtcNow - Epoch).Ticks / TimeSpan.TicksPerMillisecond; }
+            // nanoFramework's DateTime is UTC only; UnixEpoch is in its mscorlib (a Kind argument is not).
+            get { return (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond; }
         }
 
         public long MonotonicMs
         {
+            // Environment.TickCount64 comes from nanoFramework.Runtime.Native, not from mscorlib.
             get { return Environment.TickCount64; }
         }
     }

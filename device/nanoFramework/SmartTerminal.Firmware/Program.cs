@@ -5,6 +5,7 @@ using nanoFramework.Networking;
 using SmartTerminal.Device.Core.Messages;
 using SmartTerminal.Device.Core.Protobuf;
 using SmartTerminal.Device.Core.Runtime;
+using SmartTerminal.Device.Core.Storage;
 
 namespace SmartTerminal.Firmware
 {
@@ -18,8 +19,9 @@ namespace SmartTerminal.Firmware
         private const string Folder = "I:\\st";
         private const string FirmwareVersion = "1.0.0";
 
-        // Set by the network thread; the engine is single-threaded, so the main loop applies the sync.
-        private static bool s_timeValid;
+        // Set to 1 by the network thread once SNTP has set the RTC; the engine is single-threaded, so
+        // the main loop takes the flag (Interlocked: the two threads share it) and applies the sync.
+        private static int s_timeValid;
 
         /// <summary>The running device, for the UI components.</summary>
         public static DeviceRuntime Runtime { get; private set; }
@@ -39,9 +41,8 @@ namespace SmartTerminal.Firmware
             new Thread(BringUpNetwork).Start();
             while (true)
             {
-                if (s_timeValid)
+                if (Interlocked.Exchange(ref s_timeValid, 0) == 1)
                 {
-                    s_timeValid = false;
                     Runtime.Engine.ApplyTimeSync(clock.WallClockUnixMs);
                 }
 
@@ -55,7 +56,7 @@ namespace SmartTerminal.Firmware
         // Here they become garbage as soon as the runtime is built.
         private static DeviceRuntime Start(EspClock clock)
         {
-            LittleFsStorage storage = new LittleFsStorage(Folder);
+            CrashSafeStorage storage = new CrashSafeStorage(new LittleFsFileSystem(Folder));
             byte[] bytes = storage.Read("config.bin");
             DeviceConfig config;
             if (bytes == null || DeviceConfig.TryDecode(bytes, 0, bytes.Length, out config) != ProtoError.None)
@@ -74,7 +75,7 @@ namespace SmartTerminal.Firmware
             CancellationTokenSource cancel = new CancellationTokenSource(60000);
             if (WifiNetworkHelper.Reconnect(true, token: cancel.Token))
             {
-                s_timeValid = true;
+                Interlocked.Exchange(ref s_timeValid, 1);
             }
         }
     }

@@ -38,7 +38,7 @@ public sealed class HostKillTests : IAsyncLifetime
 
     private ulong StoredLastSequence()
     {
-        var outbox = new Outbox(new FolderStorage(Folder), 64 * 1024, SmartTerminal.Device.Core.Runtime.DeviceRuntime.SegmentBytes);
+        var outbox = new Outbox(FolderStorage.Open(Folder), 64 * 1024, SmartTerminal.Device.Core.Runtime.DeviceRuntime.SegmentBytes);
         outbox.Recover(new byte[SmartTerminal.Device.Core.Runtime.DeviceRuntime.SegmentBytes]);
         return outbox.LastSequence;
     }

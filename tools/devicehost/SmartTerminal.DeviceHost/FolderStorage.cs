@@ -1,33 +1,44 @@
 using SmartTerminal.Device.Core.Platform;
+using SmartTerminal.Device.Core.Storage;
 
 namespace SmartTerminal.DeviceHost;
 
-/// <summary>A device's flash as a folder: atomic replace by temporary file and rename, flushed appends.</summary>
-public sealed class FolderStorage : IStorage
+/// <summary>
+/// A device's flash as a folder, with the same crash-safe replace the ESP32 runs
+/// (<see cref="CrashSafeStorage"/> over plain file operations that, like nanoFramework's, cannot
+/// move onto an existing file).
+/// </summary>
+public static class FolderStorage
+{
+    public static IStorage Open(string folder) => new CrashSafeStorage(new FolderFileSystem(folder));
+}
+
+/// <summary>Plain file operations in one folder, each write flushed to the disk.</summary>
+public sealed class FolderFileSystem : IFileSystem
 {
     private readonly string _folder;
 
-    public FolderStorage(string folder)
+    public FolderFileSystem(string folder)
     {
         _folder = folder;
         Directory.CreateDirectory(folder);
     }
 
-    public byte[] Read(string name) => File.Exists(PathOf(name)) ? File.ReadAllBytes(PathOf(name)) : null!;
+    public bool Exists(string name) => File.Exists(PathOf(name));
 
-    public void Write(string name, byte[] data, int count)
+    public byte[] ReadAll(string name) => File.ReadAllBytes(PathOf(name));
+
+    public void WriteAll(string name, byte[] data, int count)
     {
-        var temporary = PathOf(name) + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        {
-            stream.Write(data, 0, count);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, PathOf(name), overwrite: true);
+        using var stream = new FileStream(PathOf(name), FileMode.Create, FileAccess.Write);
+        stream.Write(data, 0, count);
+        stream.Flush(flushToDisk: true);
     }
 
     public void Delete(string name) => File.Delete(PathOf(name));
+
+    // Without overwrite, as nanoFramework's File.Move: it throws when the destination exists.
+    public void Move(string from, string to) => File.Move(PathOf(from), PathOf(to), overwrite: false);
 
     public int Length(string name) => File.Exists(PathOf(name)) ? (int)new FileInfo(PathOf(name)).Length : -1;
 

@@ -1,5 +1,6 @@
 using SmartTerminal.Device.Core.Enforcement;
 using SmartTerminal.Device.Core.Messages;
+using SmartTerminal.Device.Core.Platform;
 using SmartTerminal.Device.Core.Protobuf;
 using SmartTerminal.Device.Core.Runtime;
 
@@ -17,7 +18,7 @@ public sealed class VirtualDevice : IDisposable
     {
         Config = config;
         Clock = clock;
-        Storage = new FolderStorage(folder);
+        Storage = FolderStorage.Open(folder);
         _transport = new MqttNetTransport(brokerHost, brokerPort);
         Runtime = new DeviceRuntime(config, clock, Storage, new DotNetHmac(), _transport, "host-1.0");
     }
@@ -26,7 +27,7 @@ public sealed class VirtualDevice : IDisposable
 
     public HostClock Clock { get; }
 
-    public FolderStorage Storage { get; }
+    public IStorage Storage { get; }
 
     public DeviceRuntime Runtime { get; }
 

@@ -9,13 +9,16 @@ namespace SmartTerminal.NanoCheck;
 /// The C# compiler happily emits generics against nanoFramework's mscorlib (it declares
 /// Action&lt;T&gt; and friends), but the runtime cannot execute them, so the metadata itself is read:
 /// no GenericParam or MethodSpec rows, no generic instantiation in any signature, no type
-/// reference to a generic type, and no assembly reference other than mscorlib.
+/// reference to a generic type, and no assembly reference outside the allowed ones (mscorlib alone
+/// for the device core; mscorlib and the nanoFramework class libraries for the firmware head).
 /// </summary>
 public static class AssemblyChecker
 {
-    private static readonly string[] AllowedReferences = ["mscorlib"];
+    private static readonly string[] CoreReferences = ["mscorlib"];
 
-    public static IReadOnlyList<Violation> Check(string assemblyPath)
+    public static IReadOnlyList<Violation> Check(string assemblyPath) => Check(assemblyPath, CoreReferences);
+
+    public static IReadOnlyList<Violation> Check(string assemblyPath, IReadOnlyCollection<string> allowedReferences)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
@@ -26,7 +29,7 @@ public static class AssemblyChecker
                 return [new Violation("not-an-assembly", assemblyPath, "no CLI metadata")];
             }
 
-            return Check(pe.GetMetadataReader());
+            return Check(pe.GetMetadataReader(), allowedReferences);
         }
         catch (BadImageFormatException e)
         {
@@ -34,24 +37,26 @@ public static class AssemblyChecker
         }
     }
 
-    public static IReadOnlyList<Violation> Check(MetadataReader reader)
+    public static IReadOnlyList<Violation> Check(MetadataReader reader) => Check(reader, CoreReferences);
+
+    public static IReadOnlyList<Violation> Check(MetadataReader reader, IReadOnlyCollection<string> allowedReferences)
     {
         var violations = new List<Violation>();
-        CheckAssemblyReferences(reader, violations);
+        CheckAssemblyReferences(reader, allowedReferences, violations);
         CheckGenericTables(reader, violations);
         CheckTypeReferences(reader, violations);
         CheckSignatures(reader, violations);
         return violations;
     }
 
-    private static void CheckAssemblyReferences(MetadataReader reader, List<Violation> violations)
+    private static void CheckAssemblyReferences(MetadataReader reader, IReadOnlyCollection<string> allowedReferences, List<Violation> violations)
     {
         foreach (var handle in reader.AssemblyReferences)
         {
             var name = reader.GetString(reader.GetAssemblyReference(handle).Name);
-            if (!AllowedReferences.Contains(name, StringComparer.Ordinal))
+            if (!allowedReferences.Contains(name, StringComparer.Ordinal))
             {
-                violations.Add(new Violation("assembly-reference", "AssemblyRef", $"references {name}; only mscorlib is allowed"));
+                violations.Add(new Violation("assembly-reference", "AssemblyRef", $"references {name}; only {string.Join(", ", allowedReferences)} allowed"));
             }
         }
     }

@@ -1,118 +1,119 @@
-namespace SmartTerminal.Device.Core.Enforcement;
-
-/// <summary>The outcome of a decision call.</summary>
-public enum DecisionKind
+namespace SmartTerminal.Device.Core.Enforcement
 {
-    /// <summary>Allowed.</summary>
-    Allow = 0,
-
-    /// <summary>Allowed, with minutes left to show.</summary>
-    AllowWithWarning = 1,
-
-    /// <summary>Denied; the reason says why.</summary>
-    Deny = 2,
-
-    /// <summary>Needs the guardian's approval (new contact, purchase above a cap, a permission).</summary>
-    NeedsGuardian = 3,
-}
-
-/// <summary>Why a request was denied or needs a guardian. Codes, not strings, so the UI can localise them.</summary>
-public enum DecisionReason
-{
-    /// <summary>No reason (allowed).</summary>
-    None = 0,
-
-    /// <summary>No valid policy on the device yet: only always-allowed functions work.</summary>
-    NoPolicy = 1,
-
-    /// <summary>Outside the allowed windows.</summary>
-    Curfew = 2,
-
-    /// <summary>The daily budget is used up.</summary>
-    DailyBudget = 3,
-
-    /// <summary>The category's budget is used up (or the category is not allowed).</summary>
-    CategoryBudget = 4,
-
-    /// <summary>A continuous-use break is in progress.</summary>
-    RestRequired = 5,
-
-    /// <summary>The app's age rating is above the child's.</summary>
-    Rating = 6,
-
-    /// <summary>Blocked by an app or domain rule, or not on an allowlist.</summary>
-    Blocked = 7,
-
-    /// <summary>The contact may not be reached, or may not reach the child.</summary>
-    ContactNotAllowed = 8,
-
-    /// <summary>Media may not be sent to this contact.</summary>
-    MediaNotAllowed = 9,
-
-    /// <summary>Above the per-transaction or daily spending cap, or payments are off.</summary>
-    SpendingCap = 10,
-
-    /// <summary>Camera, microphone or location without guardian consent.</summary>
-    Permission = 11,
-
-    /// <summary>No use while charging.</summary>
-    Charging = 12,
-
-    /// <summary>Class (school) time: only class apps.</summary>
-    ClassMode = 13,
-}
-
-/// <summary>A decision: allocation-free, returned by value.</summary>
-public struct Decision
-{
-    /// <summary>Allow, warn, deny or ask the guardian.</summary>
-    public DecisionKind Kind;
-
-    /// <summary>Why (None when allowed).</summary>
-    public DecisionReason Reason;
-
-    /// <summary>Minutes left of the tightest limit (meaningful with <see cref="DecisionKind.AllowWithWarning"/>).</summary>
-    public int MinutesLeft;
-
-    /// <summary>True for Allow and AllowWithWarning.</summary>
-    public bool IsAllowed
+    /// <summary>The outcome of a decision call.</summary>
+    public enum DecisionKind
     {
-        get { return Kind == DecisionKind.Allow || Kind == DecisionKind.AllowWithWarning; }
+        /// <summary>Allowed.</summary>
+        Allow = 0,
+
+        /// <summary>Allowed, with minutes left to show.</summary>
+        AllowWithWarning = 1,
+
+        /// <summary>Denied; the reason says why.</summary>
+        Deny = 2,
+
+        /// <summary>Needs the guardian's approval (new contact, purchase above a cap, a permission).</summary>
+        NeedsGuardian = 3,
     }
 
-    /// <summary>An unconditional allow.</summary>
-    public static Decision Allowed()
+    /// <summary>Why a request was denied or needs a guardian. Codes, not strings, so the UI can localise them.</summary>
+    public enum DecisionReason
     {
-        Decision d = new Decision();
-        d.Kind = DecisionKind.Allow;
-        d.MinutesLeft = int.MaxValue;
-        return d;
+        /// <summary>No reason (allowed).</summary>
+        None = 0,
+
+        /// <summary>No valid policy on the device yet: only always-allowed functions work.</summary>
+        NoPolicy = 1,
+
+        /// <summary>Outside the allowed windows.</summary>
+        Curfew = 2,
+
+        /// <summary>The daily budget is used up.</summary>
+        DailyBudget = 3,
+
+        /// <summary>The category's budget is used up (or the category is not allowed).</summary>
+        CategoryBudget = 4,
+
+        /// <summary>A continuous-use break is in progress.</summary>
+        RestRequired = 5,
+
+        /// <summary>The app's age rating is above the child's.</summary>
+        Rating = 6,
+
+        /// <summary>Blocked by an app or domain rule, or not on an allowlist.</summary>
+        Blocked = 7,
+
+        /// <summary>The contact may not be reached, or may not reach the child.</summary>
+        ContactNotAllowed = 8,
+
+        /// <summary>Media may not be sent to this contact.</summary>
+        MediaNotAllowed = 9,
+
+        /// <summary>Above the per-transaction or daily spending cap, or payments are off.</summary>
+        SpendingCap = 10,
+
+        /// <summary>Camera, microphone or location without guardian consent.</summary>
+        Permission = 11,
+
+        /// <summary>No use while charging.</summary>
+        Charging = 12,
+
+        /// <summary>Class (school) time: only class apps.</summary>
+        ClassMode = 13,
     }
 
-    /// <summary>An allow that carries the minutes left (with a warning when at or under a threshold).</summary>
-    public static Decision AllowedWithMinutes(int minutesLeft, bool warn)
+    /// <summary>A decision: allocation-free, returned by value.</summary>
+    public struct Decision
     {
-        Decision d = new Decision();
-        d.Kind = warn ? DecisionKind.AllowWithWarning : DecisionKind.Allow;
-        d.MinutesLeft = minutesLeft;
-        return d;
-    }
+        /// <summary>Allow, warn, deny or ask the guardian.</summary>
+        public DecisionKind Kind;
 
-    /// <summary>A denial.</summary>
-    public static Decision Denied(DecisionReason reason)
-    {
-        Decision d = new Decision();
-        d.Kind = DecisionKind.Deny;
-        d.Reason = reason;
-        return d;
-    }
+        /// <summary>Why (None when allowed).</summary>
+        public DecisionReason Reason;
 
-    /// <summary>A request for guardian approval.</summary>
-    public static Decision AskGuardian(DecisionReason reason)
-    {
-        Decision d = new Decision();
-        d.Kind = DecisionKind.NeedsGuardian;
-        d.Reason = reason;
-        return d;
+        /// <summary>Minutes left of the tightest limit (meaningful with <see cref="DecisionKind.AllowWithWarning"/>).</summary>
+        public int MinutesLeft;
+
+        /// <summary>True for Allow and AllowWithWarning.</summary>
+        public bool IsAllowed
+        {
+            get { return Kind == DecisionKind.Allow || Kind == DecisionKind.AllowWithWarning; }
+        }
+
+        /// <summary>An unconditional allow.</summary>
+        public static Decision Allowed()
+        {
+            Decision d = new Decision();
+            d.Kind = DecisionKind.Allow;
+            d.MinutesLeft = int.MaxValue;
+            return d;
+        }
+
+        /// <summary>An allow that carries the minutes left (with a warning when at or under a threshold).</summary>
+        public static Decision AllowedWithMinutes(int minutesLeft, bool warn)
+        {
+            Decision d = new Decision();
+            d.Kind = warn ? DecisionKind.AllowWithWarning : DecisionKind.Allow;
+            d.MinutesLeft = minutesLeft;
+            return d;
+        }
+
+        /// <summary>A denial.</summary>
+        public static Decision Denied(DecisionReason reason)
+        {
+            Decision d = new Decision();
+            d.Kind = DecisionKind.Deny;
+            d.Reason = reason;
+            return d;
+        }
+
+        /// <summary>A request for guardian approval.</summary>
+        public static Decision AskGuardian(DecisionReason reason)
+        {
+            Decision d = new Decision();
+            d.Kind = DecisionKind.NeedsGuardian;
+            d.Reason = reason;
+            return d;
+        }
     }
 }

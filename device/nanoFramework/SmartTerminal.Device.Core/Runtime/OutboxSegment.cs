@@ -1,20 +1,21 @@
-namespace SmartTerminal.Device.Core.Runtime;
-
-/// <summary>One segment file of the outbox, as known in RAM.</summary>
-internal sealed class OutboxSegment
+namespace SmartTerminal.Device.Core.Runtime
 {
-    /// <summary>Segment number (file outbox-N.log).</summary>
-    public uint Number;
+    /// <summary>One segment file of the outbox, as known in RAM.</summary>
+    internal sealed class OutboxSegment
+    {
+        /// <summary>Segment number (file outbox-N.log).</summary>
+        public uint Number;
 
-    /// <summary>First sequence number in the segment.</summary>
-    public ulong FirstSequence;
+        /// <summary>First sequence number in the segment.</summary>
+        public ulong FirstSequence;
 
-    /// <summary>Last sequence number in the segment.</summary>
-    public ulong LastSequence;
+        /// <summary>Last sequence number in the segment.</summary>
+        public ulong LastSequence;
 
-    /// <summary>Valid bytes in the file.</summary>
-    public int Length;
+        /// <summary>Valid bytes in the file.</summary>
+        public int Length;
 
-    /// <summary>Records in the segment.</summary>
-    public int Records;
+        /// <summary>Records in the segment.</summary>
+        public int Records;
+    }
 }

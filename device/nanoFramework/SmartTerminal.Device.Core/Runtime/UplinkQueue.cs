@@ -1,116 +1,117 @@
 using SmartTerminal.Device.Core.Messages;
 using SmartTerminal.Device.Core.Protobuf;
 
-namespace SmartTerminal.Device.Core.Runtime;
-
-/// <summary>
-/// Moves ledger data and state reports into the outbox under strictly increasing, contiguous
-/// sequence numbers. A usage or event message is first marked pending in the ledger (saved), then
-/// appended to the outbox, then committed (saved): a power cut at any point is resolved at recovery
-/// by looking at whether the outbox holds the pending sequence, so nothing is lost, duplicated or
-/// numbered twice.
-/// </summary>
-public sealed class UplinkQueue
+namespace SmartTerminal.Device.Core.Runtime
 {
-    /// <summary>Usage records per uplink message.</summary>
-    public const int RecordsPerMessage = 40;
-
-    private readonly UsageLedger _ledger;
-    private readonly Outbox _outbox;
-    private readonly ProtoWriter _writer = new ProtoWriter(1024);
-
-    /// <summary>Queues into the given outbox from the given ledger.</summary>
-    public UplinkQueue(UsageLedger ledger, Outbox outbox)
+    /// <summary>
+    /// Moves ledger data and state reports into the outbox under strictly increasing, contiguous
+    /// sequence numbers. A usage or event message is first marked pending in the ledger (saved), then
+    /// appended to the outbox, then committed (saved): a power cut at any point is resolved at recovery
+    /// by looking at whether the outbox holds the pending sequence, so nothing is lost, duplicated or
+    /// numbered twice.
+    /// </summary>
+    public sealed class UplinkQueue
     {
-        _ledger = ledger;
-        _outbox = outbox;
-    }
+        /// <summary>Usage records per uplink message.</summary>
+        public const int RecordsPerMessage = 40;
 
-    /// <summary>The outbox behind the queue.</summary>
-    public Outbox Outbox
-    {
-        get { return _outbox; }
-    }
+        private readonly UsageLedger _ledger;
+        private readonly Outbox _outbox;
+        private readonly ProtoWriter _writer = new ProtoWriter(1024);
 
-    /// <summary>Recovers outbox and ledger after a boot and reconciles a message that was in flight.</summary>
-    public void Recover(byte[] scratch)
-    {
-        _outbox.Recover(scratch);
-        _ledger.Load();
-        if (_ledger.PendingSequence != 0)
+        /// <summary>Queues into the given outbox from the given ledger.</summary>
+        public UplinkQueue(UsageLedger ledger, Outbox outbox)
         {
-            if (_outbox.LastSequence >= _ledger.PendingSequence)
+            _ledger = ledger;
+            _outbox = outbox;
+        }
+
+        /// <summary>The outbox behind the queue.</summary>
+        public Outbox Outbox
+        {
+            get { return _outbox; }
+        }
+
+        /// <summary>Recovers outbox and ledger after a boot and reconciles a message that was in flight.</summary>
+        public void Recover(byte[] scratch)
+        {
+            _outbox.Recover(scratch);
+            _ledger.Load();
+            if (_ledger.PendingSequence != 0)
             {
-                _ledger.CommitPending();
+                if (_outbox.LastSequence >= _ledger.PendingSequence)
+                {
+                    _ledger.CommitPending();
+                }
+                else
+                {
+                    _ledger.AbandonPending();
+                }
             }
-            else
+
+            if (_ledger.NextSequence <= _outbox.LastSequence)
             {
-                _ledger.AbandonPending();
+                _ledger.NextSequence = _outbox.LastSequence + 1;
             }
-        }
 
-        if (_ledger.NextSequence <= _outbox.LastSequence)
-        {
-            _ledger.NextSequence = _outbox.LastSequence + 1;
-        }
-
-        _ledger.Save();
-    }
-
-    /// <summary>Moves closed usage buckets and held events into the outbox, as far as it has room.</summary>
-    public void Flush(long nowUnix, long nowMs)
-    {
-        while (_ledger.BuildUsage(_writer, nowUnix, nowMs, RecordsPerMessage))
-        {
-            if (!AppendPending())
-            {
-                return;
-            }
-        }
-
-        if (_ledger.BuildEvents(_writer, nowUnix, nowMs))
-        {
-            AppendPending();
-        }
-    }
-
-    /// <summary>Queues a heartbeat or policy acknowledgement; false when the outbox is full.</summary>
-    public bool Enqueue(UplinkEnvelope message)
-    {
-        message.Sequence = _ledger.NextSequence;
-        _writer.Clear();
-        message.WriteTo(_writer);
-        if (_outbox.TryAppend(message.Sequence, _writer.Buffer, 0, _writer.Length) != AppendResult.Appended)
-        {
-            return false;
-        }
-
-        _ledger.NextSequence = message.Sequence + 1;
-        _ledger.Save();
-        return true;
-    }
-
-    /// <summary>Saves the ledger if usage or events arrived since the last save.</summary>
-    public void SaveIfDirty()
-    {
-        if (_ledger.IsDirty)
-        {
             _ledger.Save();
         }
-    }
 
-    private bool AppendPending()
-    {
-        _ledger.Save();
-        if (_outbox.TryAppend(_ledger.PendingSequence, _writer.Buffer, 0, _writer.Length) == AppendResult.Appended)
+        /// <summary>Moves closed usage buckets and held events into the outbox, as far as it has room.</summary>
+        public void Flush(long nowUnix, long nowMs)
         {
-            _ledger.CommitPending();
+            while (_ledger.BuildUsage(_writer, nowUnix, nowMs, RecordsPerMessage))
+            {
+                if (!AppendPending())
+                {
+                    return;
+                }
+            }
+
+            if (_ledger.BuildEvents(_writer, nowUnix, nowMs))
+            {
+                AppendPending();
+            }
+        }
+
+        /// <summary>Queues a heartbeat or policy acknowledgement; false when the outbox is full.</summary>
+        public bool Enqueue(UplinkEnvelope message)
+        {
+            message.Sequence = _ledger.NextSequence;
+            _writer.Clear();
+            message.WriteTo(_writer);
+            if (_outbox.TryAppend(message.Sequence, _writer.Buffer, 0, _writer.Length) != AppendResult.Appended)
+            {
+                return false;
+            }
+
+            _ledger.NextSequence = message.Sequence + 1;
             _ledger.Save();
             return true;
         }
 
-        _ledger.AbandonPending();
-        _ledger.Save();
-        return false;
+        /// <summary>Saves the ledger if usage or events arrived since the last save.</summary>
+        public void SaveIfDirty()
+        {
+            if (_ledger.IsDirty)
+            {
+                _ledger.Save();
+            }
+        }
+
+        private bool AppendPending()
+        {
+            _ledger.Save();
+            if (_outbox.TryAppend(_ledger.PendingSequence, _writer.Buffer, 0, _writer.Length) == AppendResult.Appended)
+            {
+                _ledger.CommitPending();
+                _ledger.Save();
+                return true;
+            }
+
+            _ledger.AbandonPending();
+            _ledger.Save();
+            return false;
+        }
     }
 }

@@ -3,12 +3,16 @@ using SmartTerminal.Device.Core.Platform;
 
 namespace SmartTerminal.Firmware
 {
-    /// <summary>The device's files on the internal LittleFS drive I: (power-loss resilient, wear-levelled).</summary>
-    internal sealed class LittleFsStorage : IStorage
+    /// <summary>
+    /// One folder of the internal LittleFS drive I:. Only plain file operations: the crash-safe replace
+    /// is the core's <see cref="SmartTerminal.Device.Core.Storage.CrashSafeStorage"/>, because
+    /// nanoFramework's File.Move refuses to move onto an existing file.
+    /// </summary>
+    internal sealed class LittleFsFileSystem : IFileSystem
     {
         private readonly string _folder;
 
-        public LittleFsStorage(string folder)
+        public LittleFsFileSystem(string folder)
         {
             _folder = folder;
             if (!Directory.Exists(folder))
@@ -17,38 +21,33 @@ namespace SmartTerminal.Firmware
             }
         }
 
-        public byte[] Read(string name)
+        public bool Exists(string name)
         {
-            string path = PathOf(name);
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            return File.Exists(PathOf(name));
         }
 
-        public void Write(string name, byte[] data, int count)
+        public byte[] ReadAll(string name)
         {
-            // Atomic replace: a power cut leaves either the old file or the new one.
-            string path = PathOf(name);
-            string temporary = path + ".tmp";
-            using (FileStream stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            return File.ReadAllBytes(PathOf(name));
+        }
+
+        public void WriteAll(string name, byte[] data, int count)
+        {
+            using (FileStream stream = new FileStream(PathOf(name), FileMode.Create, FileAccess.Write))
             {
                 stream.Write(data, 0, count);
                 stream.Flush();
             }
-
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
-
-            File.Move(temporary, path);
         }
 
         public void Delete(string name)
         {
-            string path = PathOf(name);
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
+            File.Delete(PathOf(name));
+        }
+
+        public void Move(string from, string to)
+        {
+            File.Move(PathOf(from), PathOf(to));
         }
 
         public int Length(string name)
