@@ -15,6 +15,9 @@ public static class ApiErrors
     public static RpcException FailedPrecondition(string message) =>
         new(new Grpc.Core.Status(StatusCode.FailedPrecondition, message));
 
+    public static RpcException AlreadyExists(string message) =>
+        new(new Grpc.Core.Status(StatusCode.AlreadyExists, message));
+
     public static RpcException ResourceExhausted(string message) =>
         new(new Grpc.Core.Status(StatusCode.ResourceExhausted, message));
 

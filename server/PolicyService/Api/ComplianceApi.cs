@@ -15,7 +15,7 @@ namespace SmartTerminal.PolicyService.Api;
 /// with a minimum group size), and the audit log. Every read is itself audited.
 /// </summary>
 [Authorize]
-public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
+public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, AccessDenials denials, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context) =>
@@ -31,7 +31,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         Func<string, string, DateTimeOffset, DateTimeOffset, CancellationToken, Task<T>> query)
     {
         var caller = Caller.From(context);
-        var profileId = fleets.RequireOwned(caller, fleetId);
+        var profileId = fleets.RequireVisible(caller, fleetId);
         var period = Period(from, to);
         audit.Append(caller.AuditName, auditAction, fleetId);
         return await Unavailable(() => query(fleetId, profileId, period.From, period.To, context.CancellationToken));
@@ -44,7 +44,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         var (from, to) = Period(request.From, request.To);
         var table = request.Kind switch
         {
-            ExportKind.AuditLog when caller.Role != Roles.Auditor => throw ApiErrors.PermissionDenied("only auditors export the audit log"),
+            ExportKind.AuditLog when !caller.Has(Roles.Auditor) => throw Refused(caller, "audit-log", "only auditors export the audit log"),
             ExportKind.AuditLog => exports.AuditLog(from, to),
             ExportKind.DailyUsage or ExportKind.DailyEnforcement => await FleetTableAsync(request, caller, from, to, context.CancellationToken),
             _ => throw ApiErrors.Invalid("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
@@ -69,9 +69,15 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         await responseStream.WriteAsync(writer.Finish(table.SuppressedGroups), context.CancellationToken);
     }
 
+    private RpcException Refused(Caller caller, string resource, string message)
+    {
+        denials.Record(caller, resource, "role");
+        return ApiErrors.PermissionDenied(message);
+    }
+
     private async Task<ExportTable> FleetTableAsync(ExportReportRequest request, Caller caller, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        var profileId = fleets.RequireVisible(caller, request.FleetId);
         var zoneId = string.IsNullOrEmpty(request.TimeZone) ? "UTC" : request.TimeZone;
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
         {
@@ -118,7 +124,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
     public override Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        fleets.RequireOwned(caller, request.FleetId);
+        fleets.RequireVisible(caller, request.FleetId);
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
@@ -18,6 +19,7 @@ public sealed class ManufacturerApi(
     LayerStore layers,
     PolicyDistributor distributor,
     RolloutService rollouts,
+    IDeviceSessions sessions,
     AuditLog audit) : ManufacturerService.ManufacturerServiceBase
 {
     public override Task<ListRegulationProfilesResponse> ListRegulationProfiles(ListRegulationProfilesRequest request, ServerCallContext context) =>
@@ -35,7 +37,7 @@ public sealed class ManufacturerApi(
     public override Task<SetBaselineResponse> SetBaseline(SetBaselineRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        var profileId = fleets.RequireOwned(caller, request.FleetId);
+        var profileId = fleets.RequireManaged(caller, request.FleetId);
         if (request.ModelId.Length > 0)
         {
             fleets.RequireModel(request.FleetId, request.ModelId);
@@ -47,7 +49,7 @@ public sealed class ManufacturerApi(
 
     public override Task<Baseline> GetBaseline(GetBaselineRequest request, ServerCallContext context)
     {
-        fleets.RequireOwned(Caller.From(context), request.FleetId);
+        fleets.RequireManaged(Caller.From(context), request.FleetId);
         return Task.FromResult(layers.GetBaseline(request.FleetId, request.ModelId)
             ?? throw ApiErrors.NotFound("baseline", request.ModelId.Length == 0 ? request.FleetId : $"{request.FleetId}/{request.ModelId}"));
     }
@@ -55,7 +57,7 @@ public sealed class ManufacturerApi(
     public override async Task<RegisterDeviceResponse> RegisterDevice(RegisterDeviceRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        fleets.RequireOwned(caller, request.FleetId);
+        fleets.RequireManaged(caller, request.FleetId);
         if (request.ModelId.Length > 0)
         {
             fleets.RequireModel(request.FleetId, request.ModelId);
@@ -72,24 +74,25 @@ public sealed class ManufacturerApi(
     public override async Task<RegisterDeviceResponse> RotateDeviceKeys(RotateDeviceKeysRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        var device = devices.Find(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
-        fleets.RequireOwned(caller, device.FleetId);
-        var (_, response) = devices.Rotate(caller, device, request.Reason);
+        var device = devices.Find(request.DeviceId);
+        fleets.RequireManaged(caller, device?.FleetId, "device", request.DeviceId);
+        var (_, response) = devices.Rotate(caller, device!, request.Reason);
+        await sessions.DisconnectAsync(device!.Id, context.CancellationToken);
         response.InitialPolicy = Google.Protobuf.ByteString.CopyFrom(await distributor.RepublishAsync(device.Id, context.CancellationToken));
         return response;
     }
 
     public override Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context)
     {
-        var rollout = rollouts.Get(request.RolloutId, out var fleetId) ?? throw ApiErrors.NotFound("rollout", request.RolloutId);
-        fleets.RequireOwned(Caller.From(context), fleetId);
-        return Task.FromResult(rollout);
+        var rollout = rollouts.Get(request.RolloutId, out var fleetId);
+        fleets.RequireManaged(Caller.From(context), rollout is null ? null : fleetId, "rollout", request.RolloutId);
+        return Task.FromResult(rollout!);
     }
 
     public override Task<ListLaggingDevicesResponse> ListLaggingDevices(ListLaggingDevicesRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        fleets.RequireOwned(caller, request.FleetId);
+        fleets.RequireManaged(caller, request.FleetId);
         var pageSize = request.PageSize == 0 ? 100 : (int)Math.Min(request.PageSize, 1000);
         var (lagging, next) = distributor.Lagging(request.FleetId, TimeSpan.FromSeconds(request.MinLagSeconds), pageSize, request.PageToken);
         audit.Append(caller.AuditName, "device-state.read", request.FleetId);

@@ -47,12 +47,12 @@ public sealed class AuditLog(Database database, TimeProvider time)
         insert.ExecuteNonQuery();
     }
 
-    /// <summary>Appends in its own transaction (for reads of a child's data).</summary>
-    public void Append(string actor, string action, string subject)
+    /// <summary>Appends in its own transaction (for reads of a child's data, refused attempts).</summary>
+    public void Append(string actor, string action, string subject, string afterJson = "")
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        Append(connection, transaction, actor, action, subject);
+        Append(connection, transaction, actor, action, subject, afterJson: afterJson);
         transaction.Commit();
     }
 

@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Net;
+using Google.Protobuf;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Registry;
 
 namespace SmartTerminal.PolicyService.Broker;
@@ -15,29 +19,43 @@ public sealed record BrokerIdentity(bool IsService, string? DeviceId);
 /// own up and status topics and subscribe only to its own policy and control topics, by exact name
 /// (no wildcards). The service account may use every topic.
 /// </summary>
-public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceRegistry devices, UplinkInbox inbox)
+public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceRegistry devices, LoginThrottle throttle, UplinkInbox inbox)
 {
     /// <summary>Client id of messages the service injects in-process; no client may connect with it.</summary>
     public const string InjectedSenderId = "$policy-service";
 
     internal const string IdentityKey = "st.identity";
 
-    public BrokerIdentity? Authenticate(string clientId, string? userName, string? password)
+    /// <summary>
+    /// Checks a connection's credentials. Known and unknown device ids get the same answer at the same
+    /// cost; past the failure limit per client id or address the password is not even checked.
+    /// </summary>
+    public (BrokerIdentity? Identity, MqttConnectReasonCode Refusal) Authenticate(string clientId, string? userName, string? password, EndPoint? remote)
     {
         if (string.IsNullOrEmpty(clientId) || clientId.StartsWith('$'))
         {
-            return null;
+            return (null, MqttConnectReasonCode.ClientIdentifierNotValid);
+        }
+
+        if (throttle.IsBlocked(clientId, remote))
+        {
+            return (null, MqttConnectReasonCode.ConnectionRateExceeded);
         }
 
         if (serviceAccount.Matches(userName, password))
         {
-            return new BrokerIdentity(IsService: true, DeviceId: null);
+            return (new BrokerIdentity(IsService: true, DeviceId: null), MqttConnectReasonCode.Success);
         }
 
         // A device's client id must be its own id, so no device can take over another's session.
-        return userName is not null && clientId == userName && devices.Authenticate(userName, password)
-            ? new BrokerIdentity(IsService: false, DeviceId: userName)
-            : null;
+        if (userName is not null && clientId == userName && devices.Authenticate(userName, password))
+        {
+            throttle.Succeeded(clientId);
+            return (new BrokerIdentity(IsService: false, DeviceId: userName), MqttConnectReasonCode.Success);
+        }
+
+        throttle.Failed(clientId, remote);
+        return (null, MqttConnectReasonCode.BadUserNameOrPassword);
     }
 
     public Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs args)
@@ -68,21 +86,53 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
             return Task.CompletedTask;
         }
 
-        var topic = args.ApplicationMessage.Topic;
-        if (identity?.DeviceId is { } deviceId && topic == Topics.Up(deviceId) && !args.ApplicationMessage.Retain)
+        var message = args.ApplicationMessage;
+        var topic = message.Topic;
+        if (identity?.DeviceId is { } deviceId && topic == Topics.Up(deviceId) && !message.Retain)
         {
-            inbox.Post(deviceId, args.ApplicationMessage.Payload);
+            if (message.Payload.Length > UplinkLimits.MaxUplinkBytes)
+            {
+                // No SmartTerminal device builds this: refuse it and end the session.
+                return Refuse(args, MqttPubAckReasonCode.PayloadFormatInvalid, closeConnection: true);
+            }
+
+            inbox.Post(deviceId, message.Payload);
             return Task.CompletedTask;
         }
 
         if (identity?.DeviceId is { } statusDevice && topic == Topics.Status(statusDevice))
         {
-            return Task.CompletedTask;
+            // Retained per device: only a small, well-formed status may be kept.
+            return IsDeviceStatus(message.Payload) ? Task.CompletedTask : Refuse(args, MqttPubAckReasonCode.PayloadFormatInvalid, closeConnection: false);
         }
 
+        return Refuse(args, MqttPubAckReasonCode.NotAuthorized, closeConnection: false);
+    }
+
+    private static Task Refuse(InterceptingPublishEventArgs args, MqttPubAckReasonCode reason, bool closeConnection)
+    {
         args.ProcessPublish = false;
-        args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+        args.CloseConnection = closeConnection;
+        args.Response.ReasonCode = reason;
         return Task.CompletedTask;
+    }
+
+    private static bool IsDeviceStatus(ReadOnlySequence<byte> payload)
+    {
+        if (payload.Length > UplinkLimits.MaxStatusBytes)
+        {
+            return false;
+        }
+
+        try
+        {
+            DeviceStatus.Parser.ParseFrom(payload);
+            return true;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
+        }
     }
 
     private static BrokerIdentity? IdentityOf(System.Collections.IDictionary? items) =>

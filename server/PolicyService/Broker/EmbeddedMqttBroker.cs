@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using SmartTerminal.PolicyService.Broker.Transport;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Storage;
 
@@ -15,7 +16,7 @@ namespace SmartTerminal.PolicyService.Broker;
 /// every device's current signed policy is loaded back from SQLite: a device that reconnects after a
 /// restart still receives its policy.
 /// </summary>
-public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublisher, IAsyncDisposable
+public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublisher, IDeviceSessions, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly BrokerAccessControl _accessControl;
@@ -31,21 +32,17 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         _accessControl = accessControl;
         _envelopes = envelopes;
         _logger = logger;
-        var builder = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.BindAddress))
-            .WithDefaultEndpointPort(_options.Port);
+        // MQTTnet's own listener binds [::] besides the configured address and has no packet size limit:
+        // the guarded adapter binds exactly BindAddress and refuses oversized packets at their header.
+        var address = IPAddress.Parse(_options.BindAddress);
+        var endpoints = new List<BrokerEndpoint> { new(address, _options.Port, null) };
         if (_options.TlsPort != 0)
         {
-            builder = builder
-                .WithEncryptedEndpoint()
-                .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(_options.BindAddress))
-                .WithEncryptedEndpointPort(_options.TlsPort)
-                .WithEncryptionCertificate(X509CertificateLoader.LoadPkcs12FromFile(_options.TlsCertificatePath!, _options.TlsCertificatePassword))
-                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+            endpoints.Add(new BrokerEndpoint(address, _options.TlsPort, X509CertificateLoader.LoadPkcs12FromFile(_options.TlsCertificatePath!, _options.TlsCertificatePassword)));
         }
 
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        Listener = new GuardedTcpServerAdapter(endpoints, UplinkLimits.MaxPacketBytes, logger);
+        _server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().Build(), [Listener]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += _accessControl.InterceptPublishAsync;
@@ -54,6 +51,8 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
     }
 
     public bool IsStarted => _server.IsStarted;
+
+    public GuardedTcpServerAdapter Listener { get; }
 
     public int Port => _options.Port;
 
@@ -82,6 +81,19 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
 
     public Task PublishControlAsync(string deviceId, byte[] message, CancellationToken cancellationToken) =>
         InjectAsync(Topics.Control(deviceId), message, retain: false, cancellationToken);
+
+    public async Task DisconnectAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        // A device's client id is its device id (BrokerAccessControl enforces it).
+        foreach (var client in await _server.GetClientsAsync())
+        {
+            if (client.Id == deviceId)
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credentials changed" });
+                LogSessionEnded(deviceId);
+            }
+        }
+    }
 
     private Task InjectAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
@@ -129,11 +141,11 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
 
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
-        var identity = _accessControl.Authenticate(args.ClientId, args.UserName, args.Password);
+        var (identity, refusal) = _accessControl.Authenticate(args.ClientId, args.UserName, args.Password, args.RemoteEndPoint);
         if (identity is null)
         {
-            args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            LogRefused(args.ClientId, args.UserName);
+            args.ReasonCode = refusal;
+            LogRefused(args.ClientId, args.UserName, refusal);
             return Task.CompletedTask;
         }
 
@@ -144,9 +156,12 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (TLS port {TlsPort}, 0 = off)")]
     private partial void LogStarted(string address, int port, int tlsPort);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ended the broker session of {DeviceId}: its credentials changed")]
+    private partial void LogSessionEnded(string deviceId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Count} retained policies")]
     private partial void LogRetainedLoaded(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {UserName}): bad credentials")]
-    private partial void LogRefused(string clientId, string? userName);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT connection refused for client {ClientId} (user {UserName}): {Refusal}")]
+    private partial void LogRefused(string clientId, string? userName, MqttConnectReasonCode refusal);
 }

@@ -32,6 +32,9 @@ public static class PolicyServiceRegistration
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<LocalTokenIssuer>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AccessDenials>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessDenials>());
 
         // Registry and policies.
         services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section));
@@ -48,9 +51,11 @@ public static class PolicyServiceRegistration
         // The embedded broker, which also publishes policies and receives uplinks.
         services.AddSingleton<ServiceAccount>();
         services.AddSingleton<UplinkInbox>();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<BrokerAccessControl>();
         services.AddSingleton<EmbeddedMqttBroker>();
         services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         // After the broker: the rollouts it may start publish at once.
         services.AddHostedService<ProfileChangeRollouts>();
@@ -114,5 +119,6 @@ public static class PolicyServiceRegistration
             }
         });
         services.AddAuthorization();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResults>();
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class ProfileChangeRollouts(
         upsert.ExecuteNonQuery();
         if (previous is not null)
         {
-            audit.Append(connection, transaction, Actor, "profile.changed", profileId, $"{{\"sha256\":\"{previous}\"}}", $"{{\"sha256\":\"{sha256}\"}}");
+            audit.Append(connection, transaction, Actor, "profile.changed", profileId, AuditJson.Of(new { sha256 = previous }), AuditJson.Of(new { sha256 }));
         }
 
         transaction.Commit();

@@ -32,11 +32,14 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         using (var exists = connection.CreateCommand())
         {
             exists.Transaction = transaction;
-            exists.CommandText = "SELECT 1 FROM devices WHERE serial = $serial";
+            exists.CommandText = "SELECT f.owner FROM devices d JOIN fleets f ON f.id = d.fleet_id WHERE d.serial = $serial";
             exists.Parameters.AddWithValue("$serial", serial);
-            if (exists.ExecuteScalar() is not null)
+            if (exists.ExecuteScalar() is string owner)
             {
-                throw ApiErrors.FailedPrecondition($"serial '{serial}' is already registered as {deviceId}; rotate its keys with RotateDeviceKeys");
+                // Another manufacturer's unit: say no more than that (its device id is that tenant's business).
+                throw ApiErrors.AlreadyExists(owner == caller.Id
+                    ? $"serial '{serial}' is already registered as {deviceId}; rotate its keys with RotateDeviceKeys"
+                    : $"serial '{serial}' is already registered by another manufacturer");
             }
         }
 
@@ -44,8 +47,8 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO devices (id, fleet_id, model_id, serial, mqtt_password_hash, mqtt_password_salt, key_id, policy_key, guardian_secret, created_at)
-            VALUES ($id, $fleet, $model, $serial, $hash, $salt, 1, $policyKey, $guardianSecret, $at)
+            INSERT INTO devices (id, fleet_id, model_id, serial, mqtt_password_hash, mqtt_password_salt, mqtt_password_scheme, key_id, policy_key, guardian_secret, created_at)
+            VALUES ($id, $fleet, $model, $serial, $hash, $salt, $scheme, 1, $policyKey, $guardianSecret, $at)
             """;
         insert.Parameters.AddWithValue("$id", deviceId);
         insert.Parameters.AddWithValue("$fleet", fleetId);
@@ -53,11 +56,12 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         insert.Parameters.AddWithValue("$serial", serial);
         insert.Parameters.AddWithValue("$hash", hash);
         insert.Parameters.AddWithValue("$salt", salt);
+        insert.Parameters.AddWithValue("$scheme", (int)PasswordHasher.Current);
         insert.Parameters.AddWithValue("$policyKey", protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + deviceId));
         insert.Parameters.AddWithValue("$guardianSecret", protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + deviceId));
         insert.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
         insert.ExecuteNonQuery();
-        audit.Append(connection, transaction, caller.AuditName, "device.register", deviceId, afterJson: $"{{\"fleetId\":\"{fleetId}\",\"modelId\":\"{modelId}\",\"serial\":\"{serial}\",\"keyId\":1}}");
+        audit.Append(connection, transaction, caller.AuditName, "device.register", deviceId, afterJson: AuditJson.Of(new { fleetId, modelId, serial, keyId = 1 }));
         transaction.Commit();
         return (new DeviceRecord(deviceId, fleetId, modelId, 1, string.Empty), secrets);
     }
@@ -71,16 +75,17 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         using var transaction = connection.BeginTransaction();
         using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = "UPDATE devices SET mqtt_password_hash = $hash, mqtt_password_salt = $salt, key_id = $keyId, policy_key = $policyKey, guardian_secret = $guardianSecret WHERE id = $id";
+        update.CommandText = "UPDATE devices SET mqtt_password_hash = $hash, mqtt_password_salt = $salt, mqtt_password_scheme = $scheme, key_id = $keyId, policy_key = $policyKey, guardian_secret = $guardianSecret WHERE id = $id";
         update.Parameters.AddWithValue("$id", device.Id);
         update.Parameters.AddWithValue("$hash", hash);
         update.Parameters.AddWithValue("$salt", salt);
+        update.Parameters.AddWithValue("$scheme", (int)PasswordHasher.Current);
         update.Parameters.AddWithValue("$keyId", secrets.PolicyKeyId);
         update.Parameters.AddWithValue("$policyKey", protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + device.Id));
         update.Parameters.AddWithValue("$guardianSecret", protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + device.Id));
         update.ExecuteNonQuery();
         audit.Append(connection, transaction, caller.AuditName, "device.rotate-keys", device.Id,
-            $"{{\"keyId\":{device.KeyId}}}", $"{{\"keyId\":{secrets.PolicyKeyId},\"reason\":{System.Text.Json.JsonSerializer.Serialize(reason)}}}");
+            AuditJson.Of(new { keyId = device.KeyId }), AuditJson.Of(new { keyId = secrets.PolicyKeyId, reason }));
         transaction.Commit();
         return (device with { KeyId = secrets.PolicyKeyId }, secrets);
     }
@@ -113,7 +118,11 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
             protector.Unprotect((byte[])reader[2], "guardian-secret:" + deviceId));
     }
 
-    /// <summary>Checks a device's MQTT credentials (the broker calls this on every connect).</summary>
+    /// <summary>
+    /// Checks a device's MQTT credentials (the broker calls this on every connect). A decommissioned
+    /// device, an unknown id and a wrong password all answer false, at the same cost. A hash of the old
+    /// scheme is replaced by one of the current scheme at the first successful login.
+    /// </summary>
     public bool Authenticate(string deviceId, string? password)
     {
         if (string.IsNullOrEmpty(password))
@@ -122,11 +131,40 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         }
 
         using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT mqtt_password_hash, mqtt_password_salt FROM devices WHERE id = $id";
-        command.Parameters.AddWithValue("$id", deviceId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() && PasswordHasher.Verify(password, (byte[])reader[0], (byte[])reader[1]);
+        byte[] hash, salt;
+        PasswordScheme scheme;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT mqtt_password_hash, mqtt_password_salt, mqtt_password_scheme FROM devices WHERE id = $id AND decommissioned_at IS NULL";
+            command.Parameters.AddWithValue("$id", deviceId);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return PasswordHasher.VerifyUnknown(password);
+            }
+
+            (hash, salt, scheme) = ((byte[])reader[0], (byte[])reader[1], (PasswordScheme)reader.GetInt32(2));
+        }
+
+        if (!PasswordHasher.Verify(password, hash, salt, scheme))
+        {
+            return false;
+        }
+
+        if (scheme != PasswordHasher.Current)
+        {
+            var (newHash, newSalt) = PasswordHasher.Hash(password);
+            using var upgrade = connection.CreateCommand();
+            upgrade.CommandText = "UPDATE devices SET mqtt_password_hash = $hash, mqtt_password_salt = $salt, mqtt_password_scheme = $scheme WHERE id = $id AND mqtt_password_hash = $old";
+            upgrade.Parameters.AddWithValue("$id", deviceId);
+            upgrade.Parameters.AddWithValue("$hash", newHash);
+            upgrade.Parameters.AddWithValue("$salt", newSalt);
+            upgrade.Parameters.AddWithValue("$scheme", (int)PasswordHasher.Current);
+            upgrade.Parameters.AddWithValue("$old", hash);
+            upgrade.ExecuteNonQuery();
+        }
+
+        return true;
     }
 
     public IReadOnlyList<string> DeviceIds(string fleetId, string modelId)

@@ -8,7 +8,7 @@ using SmartTerminal.PolicyService.Storage;
 namespace SmartTerminal.PolicyService.Registry;
 
 /// <summary>Fleets and device models. A manufacturer sees and changes only its own fleets.</summary>
-public sealed class FleetRegistry(Database database, RegulationProfiles profiles, AuditLog audit, TimeProvider time)
+public sealed class FleetRegistry(Database database, RegulationProfiles profiles, AuditLog audit, AccessDenials denials, TimeProvider time)
 {
     public Fleet Create(Caller caller, string name, string profileId)
     {
@@ -55,31 +55,65 @@ public sealed class FleetRegistry(Database database, RegulationProfiles profiles
         return fleets;
     }
 
-    /// <summary>The fleet's profile id, after checking that the caller owns the fleet.</summary>
-    public string RequireOwned(Caller caller, string fleetId)
+    /// <summary>
+    /// The fleet's profile id, for a call that changes the fleet or reads its secrets: the caller must
+    /// hold the manufacturer role and own the fleet, whatever other roles it has.
+    /// </summary>
+    public string RequireManaged(Caller caller, string fleetId) => Require(caller, fleetId, allowAuditor: false);
+
+    /// <summary>
+    /// The fleet's profile id, for a read of its aggregates: an auditor may read any fleet, a
+    /// manufacturer its own.
+    /// </summary>
+    public string RequireVisible(Caller caller, string fleetId) => Require(caller, fleetId, allowAuditor: true);
+
+    /// <summary>
+    /// The same check for something inside a fleet (a device, a rollout): a foreign or missing one
+    /// answers NotFound under its own name, so the error does not reveal the other tenant's fleet id.
+    /// </summary>
+    public void RequireManaged(Caller caller, string? fleetId, string what, string id)
+    {
+        var (owner, _) = fleetId is null ? (null, null) : Find(fleetId);
+        if (owner is not null && caller.Has(Roles.Manufacturer) && owner == caller.Id)
+        {
+            return;
+        }
+
+        denials.Record(caller, $"{what}:{id}", owner is null ? $"unknown-{what}" : $"foreign-{what}");
+        throw ApiErrors.NotFound(what, id);
+    }
+
+    private string Require(Caller caller, string fleetId, bool allowAuditor)
+    {
+        var (owner, profileId) = Find(fleetId);
+        if (owner is not null && allowAuditor && caller.Has(Roles.Auditor))
+        {
+            return profileId!;
+        }
+
+        if (owner is not null && caller.Has(Roles.Manufacturer) && owner == caller.Id)
+        {
+            return profileId!;
+        }
+
+        // A foreign fleet answers like a missing one: ids of other manufacturers' fleets stay private.
+        denials.Record(caller, "fleet:" + fleetId, owner is null ? "unknown-fleet" : "foreign-fleet");
+        throw ApiErrors.NotFound("fleet", fleetId);
+    }
+
+    private (string? Owner, string? ProfileId) Find(string fleetId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT owner, profile_id FROM fleets WHERE id = $id";
         command.Parameters.AddWithValue("$id", fleetId);
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            throw ApiErrors.NotFound("fleet", fleetId);
-        }
-
-        // A foreign fleet answers like a missing one: ids of other manufacturers' fleets stay private.
-        if (caller.Role != Roles.Auditor && reader.GetString(0) != caller.Id)
-        {
-            throw ApiErrors.NotFound("fleet", fleetId);
-        }
-
-        return reader.GetString(1);
+        return reader.Read() ? (reader.GetString(0), reader.GetString(1)) : (null, null);
     }
 
     public DeviceModel CreateModel(Caller caller, string fleetId, string name)
     {
-        RequireOwned(caller, fleetId);
+        RequireManaged(caller, fleetId);
         if (string.IsNullOrWhiteSpace(name))
         {
             throw ApiErrors.Invalid("name", "is empty");

@@ -16,7 +16,7 @@ namespace SmartTerminal.PolicyService.Registry;
 /// or removes others, and removing a guardian voids every unused code, so nobody re-binds with an
 /// old code (the rebinding attack reported against kids' watches).
 /// </summary>
-public sealed class PairingService(Database database, DeviceRegistry devices, AuditLog audit, TimeProvider time, IOptions<ServiceOptions> options)
+public sealed class PairingService(Database database, DeviceRegistry devices, AuditLog audit, AccessDenials denials, TimeProvider time, IOptions<ServiceOptions> options)
 {
     /// <summary>Wrong or right, at most this many pairing attempts per guardian per window.</summary>
     public const int MaxAttempts = 5;
@@ -46,6 +46,7 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
     {
         if (!IsOwner(caller.Id, deviceId))
         {
+            denials.Record(caller, deviceId, "not-owner");
             throw ApiErrors.PermissionDenied("only the owning guardian issues pairing codes");
         }
 
@@ -104,7 +105,7 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
             insert.ExecuteNonQuery();
         }
 
-        audit.Append(connection, transaction, caller.AuditName, "pairing.add", deviceId, afterJson: $"{{\"guardian\":\"{caller.Id}\",\"owner\":{(owner ? "true" : "false")}}}");
+        audit.Append(connection, transaction, caller.AuditName, "pairing.add", deviceId, afterJson: AuditJson.Of(new { guardian = caller.Id, owner }));
         transaction.Commit();
         return List(caller).Single(d => d.DeviceId == deviceId);
     }
@@ -140,6 +141,7 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
         var callerIsOwner = IsOwner(caller.Id, deviceId);
         if (!callerIsOwner && guardianId != caller.Id)
         {
+            denials.Record(caller, deviceId, "not-owner");
             throw ApiErrors.PermissionDenied("only the owning guardian removes other guardians");
         }
 
@@ -167,7 +169,7 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
         voidCodes.Parameters.AddWithValue("$d", deviceId);
         voidCodes.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
         voidCodes.ExecuteNonQuery();
-        audit.Append(connection, transaction, caller.AuditName, "pairing.remove", deviceId, beforeJson: $"{{\"guardian\":\"{guardianId}\"}}");
+        audit.Append(connection, transaction, caller.AuditName, "pairing.remove", deviceId, beforeJson: AuditJson.Of(new { guardian = guardianId }));
         transaction.Commit();
         return (uint)(count - 1);
     }
@@ -179,8 +181,9 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
     /// <summary>A device the caller is not paired with answers like a missing one.</summary>
     public void RequireGuardian(Caller caller, string deviceId)
     {
-        if (caller.Role != Roles.Guardian || !IsGuardian(caller.Id, deviceId))
+        if (!caller.Has(Roles.Guardian) || !IsGuardian(caller.Id, deviceId))
         {
+            denials.Record(caller, deviceId, devices.Find(deviceId) is null ? "unknown-device" : "not-paired");
             throw ApiErrors.NotFound("device", deviceId);
         }
     }

@@ -2,10 +2,15 @@ using Microsoft.Data.Sqlite;
 
 namespace SmartTerminal.PolicyService.Storage;
 
-/// <summary>The database schema, created on first start.</summary>
+/// <summary>
+/// The database schema as ordered migrations, applied at start in one transaction each; the version
+/// reached is kept in SQLite's <c>user_version</c>. A database newer than this code is refused rather
+/// than written with an older idea of its tables. Version 1 is the schema from before versioning
+/// (idempotent, so databases created then upgrade too).
+/// </summary>
 internal static class Schema
 {
-    private const string Sql = """
+    private const string Version1 = """
         CREATE TABLE IF NOT EXISTS fleets (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
@@ -114,10 +119,62 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, sequence);
         """;
 
+    // Security hardening: password hash scheme and decommissioning, keyed audit chain with signed
+    // checkpoints, bounded quarantine, token revocation, box pairing codes, policy change detection.
+    private const string Version2 = """
+        ALTER TABLE devices ADD COLUMN mqtt_password_scheme INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE devices ADD COLUMN decommissioned_at INTEGER;
+        ALTER TABLE audit_log ADD COLUMN hash_scheme INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE audit_checkpoints (
+            sequence INTEGER PRIMARY KEY,
+            head_hash TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            signature BLOB NOT NULL);
+        CREATE TABLE quarantine_overflow (
+            device_id TEXT PRIMARY KEY,
+            dropped INTEGER NOT NULL,
+            dropped_bytes INTEGER NOT NULL,
+            last_at INTEGER NOT NULL,
+            last_reason TEXT NOT NULL);
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            expires_at INTEGER NOT NULL);
+        CREATE TABLE subject_revocations (
+            subject TEXT PRIMARY KEY,
+            not_before INTEGER NOT NULL);
+        ALTER TABLE pairing_codes ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE device_policies ADD COLUMN input_hash BLOB;
+        """;
+
+    private static readonly string[] Migrations = [Version1, Version2];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
     public static void Apply(SqliteConnection connection)
     {
+        var version = UserVersion(connection);
+        if (version > CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"The state database is at schema version {version}, newer than this service knows ({CurrentVersion}); run the newer service or restore a backup.");
+        }
+
+        for (var next = version + 1; next <= CurrentVersion; next++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Migrations[next - 1] + $"\nPRAGMA user_version = {next};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    private static int UserVersion(SqliteConnection connection)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = Sql;
-        command.ExecuteNonQuery();
+        command.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -108,6 +108,6 @@ public sealed class AuditAndRestartTests : IAsyncLifetime
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, await MqttTestClient.TryConnectAsync(_service.MqttPort, device.DeviceId, device.DeviceId, rotated.MqttPassword));
         FleetScenario.VerifyOnDevice(rotated, rotated.InitialPolicy.ToByteArray(), currentVersion: 1);
         var registerAgain = await Assert.ThrowsAsync<RpcException>(() => fleet.RegisterAsync(serial));
-        Assert.Equal(StatusCode.FailedPrecondition, registerAgain.StatusCode);
+        Assert.Equal(StatusCode.AlreadyExists, registerAgain.StatusCode);
     }
 }

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Options;
+using SmartTerminal.PolicyService.Security;
+
+namespace SmartTerminal.PolicyService.Audit;
+
+/// <summary>
+/// Records refused attempts on other people's data (a guardian probing another child's device, a
+/// manufacturer probing another fleet, a role that does not allow the call) in the audit log, without
+/// turning it into a flood amplifier: the first refusal of an actor on a resource for a reason is
+/// written at once; repeats in the same window are counted and written as one entry when it ends; past
+/// <see cref="AuditOptions.DenialResourcesPerWindow"/> distinct resources an actor's further refusals
+/// share one "(more resources)" entry. So a probe of a million ids costs a bounded number of rows.
+/// </summary>
+public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions> options, ILogger<AccessDenials> logger) : BackgroundService
+{
+    public const string Action = "access.denied";
+    public const string MoreResources = "(more resources)";
+
+    // Beyond this many tracked keys (all actors), refusals are only counted in one global entry.
+    private const int MaxTracked = 10_000;
+
+    private readonly object _sync = new();
+    private readonly Dictionary<(string Actor, string Resource, string Reason), Pending> _pending = [];
+    private readonly Dictionary<string, int> _resourcesPerActor = new(StringComparer.Ordinal);
+
+    /// <summary>Notes a refused call: the caller, what it tried to reach (e.g. "fleet:fl-1") and why.</summary>
+    public void Record(Caller caller, string resource, string reason) => Record(caller.AuditName, caller.Method, resource, reason);
+
+    public void Record(string actor, string method, string resource, string reason)
+    {
+        lock (_sync)
+        {
+            (string Actor, string Resource, string Reason) key = (actor, resource, reason);
+            if (!_pending.ContainsKey(key))
+            {
+                var distinct = _resourcesPerActor.GetValueOrDefault(actor);
+                if (_pending.Count >= MaxTracked)
+                {
+                    key = ("*", MoreResources, "over-limit");
+                }
+                else if (distinct >= options.Value.DenialResourcesPerWindow)
+                {
+                    key = (actor, MoreResources, reason);
+                }
+                else
+                {
+                    _resourcesPerActor[actor] = distinct + 1;
+                }
+            }
+
+            if (_pending.TryGetValue(key, out var pending))
+            {
+                pending.Repeats++;
+                pending.Method = method;
+                return;
+            }
+
+            _pending[key] = new Pending { Method = method };
+            resource = key.Resource;
+            actor = key.Actor;
+            reason = key.Reason;
+        }
+
+        Write(actor, resource, new { method, reason, count = 1 });
+    }
+
+    /// <summary>Writes the counted repeats and starts a new window.</summary>
+    public void Flush()
+    {
+        List<((string Actor, string Resource, string Reason) Key, Pending Pending)> repeated;
+        lock (_sync)
+        {
+            repeated = _pending.Where(p => p.Value.Repeats > 0).Select(p => (p.Key, p.Value)).ToList();
+            _pending.Clear();
+            _resourcesPerActor.Clear();
+        }
+
+        foreach (var ((actor, resource, reason), pending) in repeated)
+        {
+            Write(actor, resource, new { method = pending.Method, reason, count = pending.Repeats, repeated = true });
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.DenialWindowSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Flush();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the last counts are written below.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        Flush();
+    }
+
+    private void Write(string actor, string resource, object details)
+    {
+        try
+        {
+            audit.Append(actor, Action, resource, AuditJson.Of(details));
+        }
+        catch (Exception e)
+        {
+            // The call is refused either way; a failing state database must not turn that into an error.
+            LogWriteFailed(e, actor, resource);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not audit a refused attempt of {Actor} on {Resource}")]
+    private partial void LogWriteFailed(Exception exception, string actor, string resource);
+
+    private sealed class Pending
+    {
+        public int Repeats { get; set; }
+
+        public string Method { get; set; } = string.Empty;
+    }
+}
