@@ -28,4 +28,13 @@ public static class Eventually
             await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(100));
         }
     }
+
+    /// <summary>Polls until the producer returns a non-null result, or null at the deadline.</summary>
+    public static async Task<T?> ResultWithin<T>(TimeSpan timeout, Func<Task<T?>> producer, TimeSpan? pollInterval = null)
+        where T : class
+    {
+        T? result = null;
+        await TrueWithin(timeout, async () => (result = await producer()) is not null, pollInterval);
+        return result;
+    }
 }

@@ -106,7 +106,10 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         await WaitUntilHealthyAsync();
     }
 
-    /// <summary>Call options carrying a bearer token for the role and subject, minted with the service's own "mint-token".</summary>
+    /// <summary>
+    /// Call options carrying a bearer token for the role (or comma-separated roles) and subject, minted
+    /// with the service's own "mint-token".
+    /// </summary>
     public async Task<CallOptions> As(string role, string subject) =>
         new(new Metadata { { "Authorization", "Bearer " + await TokenAsync(role, subject) } });
 
@@ -124,7 +127,8 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
             throw new InvalidOperationException("mint-token failed: " + mint.Output);
         }
 
-        var token = mint.Output.Trim().Split('\n').Last().Trim();
+        // The token is the one line that is a JWT; the token id is reported on standard error.
+        var token = mint.Output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("eyJ", StringComparison.Ordinal) && l.Count(c => c == '.') == 2);
         _tokens[(role, subject)] = token;
         return token;
     }

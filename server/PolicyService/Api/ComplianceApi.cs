@@ -15,8 +15,10 @@ namespace SmartTerminal.PolicyService.Api;
 /// with a minimum group size), and the audit log. Every read is itself audited.
 /// </summary>
 [Authorize]
-public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, AccessDenials denials, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
+public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, AuditCheckpoints checkpoints, AccessDenials denials, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
+    private const int MaxKeptCheckpoints = 10_000;
+
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override Task<UsageReport> GetUsageReport(GetUsageReportRequest request, ServerCallContext context) =>
         FleetReportAsync(context, request.FleetId, request.From, request.To, "compliance.usage-report.read", reports.UsageAsync);
@@ -160,6 +162,22 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
     }
 
     [Authorize(Roles = Roles.Auditor)]
-    public override Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context) =>
-        Task.FromResult(audit.Verify());
+    public override Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
+    {
+        if (request.Checkpoints.Count > MaxKeptCheckpoints)
+        {
+            throw ApiErrors.Invalid("checkpoints", $"at most {MaxKeptCheckpoints} per call; keep the newest ones");
+        }
+
+        return Task.FromResult(checkpoints.Verify(request.Checkpoints));
+    }
+
+    [Authorize(Roles = Roles.Auditor)]
+    public override Task<ListAuditCheckpointsResponse> ListAuditCheckpoints(ListAuditCheckpointsRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        checkpoints.SignHead();
+        audit.Append(caller.AuditName, "audit-log.checkpoints.read", string.Empty);
+        return Task.FromResult(new ListAuditCheckpointsResponse { Checkpoints = { checkpoints.List(request.AfterSequence) }, SigningPublicKeyPem = checkpoints.PublicKeyPem });
+    }
 }

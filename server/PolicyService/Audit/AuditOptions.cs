@@ -18,6 +18,12 @@ public sealed class AuditOptions
     [Range(1, 1000)]
     public int DenialResourcesPerWindow { get; set; } = 20;
 
+    /// <summary>
+    /// Folder of the chain and checkpoint keys (audit-chain.key, audit-signing.key); empty for the data
+    /// directory. In production, a folder the database host does not share (a mounted secret).
+    /// </summary>
+    public string? KeyDirectory { get; set; }
+
     /// <summary>How often the head of the chain is signed into a checkpoint when it has moved.</summary>
     [Range(1, 24 * 60)]
     public int CheckpointMinutes { get; set; } = 5;

@@ -20,7 +20,7 @@ public static class PolicyServiceRegistration
     {
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section))
             .Validate(o => string.IsNullOrEmpty(o.Url) || !string.IsNullOrEmpty(o.Token), "Influx:Token is required with Influx:Url (an API token; for InfluxDB 1.x, user:password)")
             .ValidateOnStart();
@@ -31,7 +31,11 @@ public static class PolicyServiceRegistration
         services.AddSingleton<StoredEnvelopes>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<LocalTokenIssuer>();
+        services.AddSingleton<TokenRevocations>();
+        services.AddSingleton<AuditKeys>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditCheckpoints>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpoints>());
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AccessDenials>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessDenials>());
@@ -107,6 +111,7 @@ public static class PolicyServiceRegistration
                 ValidAudience = auth.Value.Audience,
                 ClockSkew = TimeSpan.FromMinutes(1),
             };
+            jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenChecks.ValidatedAsync };
             if (string.IsNullOrEmpty(auth.Value.Authority))
             {
                 jwt.TokenValidationParameters.ValidIssuer = auth.Value.LocalIssuer;

@@ -22,4 +22,8 @@ public sealed class AuthOptions
 
     /// <summary>Issuer of local tokens.</summary>
     public string LocalIssuer { get; set; } = "smartterminal-local";
+
+    /// <summary>Longest lifetime of a local token (mint-token refuses more; a longer one is not accepted).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 366)]
+    public int MaxLocalTokenDays { get; set; } = 30;
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -6,7 +7,10 @@ using SmartTerminal.PolicyService.Hosting;
 
 namespace SmartTerminal.PolicyService.Security;
 
-/// <summary>Mints and validates tokens signed with the service's local key (the embedded default).</summary>
+/// <summary>
+/// Mints tokens signed with the service's local key (the embedded default). Each carries an id
+/// (<c>jti</c>) so that it can be revoked, and lives at most <see cref="AuthOptions.MaxLocalTokenDays"/>.
+/// </summary>
 public sealed class LocalTokenIssuer
 {
     private readonly AuthOptions _auth;
@@ -19,23 +23,40 @@ public sealed class LocalTokenIssuer
 
     public SymmetricSecurityKey SigningKey { get; }
 
-    public string Issue(string subject, string role, TimeSpan lifetime)
+    public TimeSpan MaxLifetime => TimeSpan.FromDays(_auth.MaxLocalTokenDays);
+
+    public (string Token, string Id) Issue(string subject, IReadOnlyCollection<string> roles, TimeSpan lifetime)
     {
-        if (!Roles.All.Contains(role, StringComparer.Ordinal))
+        var unknown = roles.Where(r => !Roles.All.Contains(r, StringComparer.Ordinal)).ToList();
+        if (roles.Count == 0 || unknown.Count > 0)
         {
-            throw new ArgumentException($"Unknown role '{role}'; use one of: {string.Join(", ", Roles.All)}.", nameof(role));
+            throw new ArgumentException($"Unknown role '{string.Join(",", unknown)}'; use one or more of: {string.Join(", ", Roles.All)}.", nameof(roles));
         }
 
+        if (string.IsNullOrWhiteSpace(subject) || subject.Length > 256)
+        {
+            throw new ArgumentException("The subject must be 1-256 characters.", nameof(subject));
+        }
+
+        if (lifetime <= TimeSpan.Zero || lifetime > MaxLifetime)
+        {
+            throw new ArgumentException($"A local token lives at most {_auth.MaxLocalTokenDays} days (Auth:MaxLocalTokenDays).", nameof(lifetime));
+        }
+
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        var claims = new List<Claim> { new("sub", subject), new("jti", id) };
+        claims.AddRange(roles.Distinct(StringComparer.Ordinal).Select(role => new Claim("role", role)));
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _auth.LocalIssuer,
             Audience = _auth.Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", role)]),
+            Subject = new ClaimsIdentity(claims),
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,
             SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
+        return (token, id);
     }
 }

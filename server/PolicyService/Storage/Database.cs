@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.Hosting;
+using SmartTerminal.PolicyService.Security;
 
 namespace SmartTerminal.PolicyService.Storage;
 
@@ -21,7 +22,20 @@ public sealed class Database
     public Database(IOptions<ServiceOptions> options)
     {
         var path = options.Value.DatabasePath;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFolder.Ensure(Path.GetDirectoryName(path)!);
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            // The database first, so SQLite gives its -wal and -shm files the same owner-only mode.
+            if (file == path)
+            {
+                PrivateFolder.CreateOrRestrictFile(file);
+            }
+            else
+            {
+                PrivateFolder.RestrictFile(file);
+            }
+        }
+
         var timeout = options.Value.DatabaseTimeoutSeconds;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = timeout }.ToString();
         _pragmas = $"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={timeout * 1000}; PRAGMA synchronous=NORMAL;";

@@ -38,7 +38,8 @@ public sealed class BrokerSecurityTests(PolicyServiceFixture fixture) : IClassFi
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, await client.PublishAsync($"st/v1/{bob.DeviceId}/up", [1]));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, await client.PublishAsync($"st/v1/{alice.DeviceId}/policy", [2], retain: true));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, await client.PublishAsync($"st/v1/{bob.DeviceId}/control", [3]));
-        Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync($"st/v1/{alice.DeviceId}/status", [4], retain: true));
+        var status = new SmartTerminal.Contracts.Device.V1.DeviceStatus { Online = true, FirmwareVersion = "1.0.0", PolicyVersion = 4 };
+        Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync($"st/v1/{alice.DeviceId}/status", Google.Protobuf.MessageExtensions.ToByteArray(status), retain: true));
 
         Assert.NotNull(await service.WaitForAsync($"st/v1/{alice.DeviceId}/status", TimeSpan.FromSeconds(10)));
         Assert.DoesNotContain(service.Received, m => m.Payload.Length == 1 && m.Payload.FirstSpan[0] is 1 or 2 or 3);
@@ -53,7 +54,7 @@ public sealed class BrokerSecurityTests(PolicyServiceFixture fixture) : IClassFi
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await MqttTestClient.TryConnectAsync(fixture.Service.MqttPort, alice.DeviceId, alice.DeviceId, bob.MqttPassword));
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await MqttTestClient.TryConnectAsync(fixture.Service.MqttPort, bob.DeviceId, alice.DeviceId, alice.MqttPassword));
-        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await MqttTestClient.TryConnectAsync(fixture.Service.MqttPort, "$policy-service", fixture.Service.ServiceUserName, fixture.Service.ServicePassword));
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, await MqttTestClient.TryConnectAsync(fixture.Service.MqttPort, "$policy-service", fixture.Service.ServiceUserName, fixture.Service.ServicePassword));
         Assert.Equal(MqttClientConnectResultCode.Success, await MqttTestClient.TryConnectAsync(fixture.Service.MqttPort, alice.DeviceId, alice.DeviceId, alice.MqttPassword));
     }
 

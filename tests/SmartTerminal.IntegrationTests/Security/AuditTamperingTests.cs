@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
+
+namespace SmartTerminal.IntegrationTests.Security;
+
+/// <summary>
+/// Someone with the database but not the audit keys: rewriting rows and re-chaining them, or cutting
+/// off the newest ones, must be evident to an auditor; audit details cannot be forged through input.
+/// </summary>
+public sealed class AuditTamperingTests : IAsyncLifetime
+{
+    private PolicyServiceProcess _service = null!;
+
+    public async Task InitializeAsync() => _service = await PolicyServiceProcess.StartAsync();
+
+    public async Task DisposeAsync() => await _service.DisposeAsync();
+
+    private ComplianceService.ComplianceServiceClient Compliance => new(_service.Channel);
+
+    private async Task<VerifyAuditChainResponse> VerifyAsync(params AuditCheckpoint[] kept) =>
+        await Compliance.VerifyAuditChainAsync(new VerifyAuditChainRequest { Checkpoints = { kept } }, await _service.As("auditor", "regulator"));
+
+    private async Task<ListAuditCheckpointsResponse> CheckpointsAsync() =>
+        await Compliance.ListAuditCheckpointsAsync(new ListAuditCheckpointsRequest(), await _service.As("auditor", "regulator"));
+
+    private async Task<List<AuditEntry>> EntriesAsync(string subject)
+    {
+        using var call = Compliance.ListAuditEntries(new ListAuditEntriesRequest { Subject = subject, Limit = 1000 }, await _service.As("auditor", "regulator"));
+        var entries = new List<AuditEntry>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            entries.Add(call.ResponseStream.Current);
+        }
+
+        return entries;
+    }
+
+    private async Task<RegisterDeviceResponse> SomeHistoryAsync()
+    {
+        var fleet = await FleetScenario.CreateAsync(_service);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "mum");
+        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 30 } }, guardian);
+        return device;
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    // What the unkeyed chain allowed: change a row, then recompute every hash from there with SHA-256.
+    private void RewriteAndRechainWithPlainSha256(string newAfterJson, int rowToEdit)
+    {
+        using var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False");
+        connection.Open();
+        var rows = new List<object[]>();
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT sequence, at, actor, action, subject, before_json, after_json FROM audit_log ORDER BY sequence";
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                var values = new object[7];
+                reader.GetValues(values);
+                rows.Add(values);
+            }
+        }
+
+        var previous = new string('0', 64);
+        foreach (var row in rows)
+        {
+            if ((long)row[0] == rowToEdit)
+            {
+                row[6] = newAfterJson;
+            }
+
+            var builder = new StringBuilder();
+            foreach (var part in new[] { previous, row[0].ToString()!, row[1].ToString()!, (string)row[2], (string)row[3], (string)row[4], (string)row[5], (string)row[6] })
+            {
+                builder.Append(part.Length).Append(':').Append(part).Append('|');
+            }
+
+            previous = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+            using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE audit_log SET after_json = $a, hash = $h, hash_scheme = 0 WHERE sequence = $s";
+            update.Parameters.AddWithValue("$a", row[6]);
+            update.Parameters.AddWithValue("$h", previous);
+            update.Parameters.AddWithValue("$s", row[0]);
+            update.ExecuteNonQuery();
+        }
+    }
+
+    [Fact]
+    public async Task A_row_rewritten_and_rechained_without_the_key_is_detected()
+    {
+        await SomeHistoryAsync();
+        Assert.True((await VerifyAsync()).Intact);
+
+        RewriteAndRechainWithPlainSha256("{\"dailyMinutes\":600}", rowToEdit: 3);
+        var verified = await VerifyAsync();
+
+        Assert.False(verified.Intact);
+        Assert.Equal(1ul, verified.FirstBrokenSequence);
+        Assert.Contains("not hashed under the audit key", verified.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cutting_off_the_newest_entries_is_detected_with_a_kept_checkpoint_even_when_the_stored_ones_go_too()
+    {
+        await SomeHistoryAsync();
+        var kept = (await CheckpointsAsync()).Checkpoints.Last();
+        await SomeHistoryAsync();
+
+        Execute($"DELETE FROM audit_log WHERE sequence > {kept.Sequence - 2}");
+        var withStored = await VerifyAsync();
+        Execute("DELETE FROM audit_checkpoints");
+        var withoutStored = await VerifyAsync();
+        var withKept = await VerifyAsync(kept);
+
+        Assert.False(withStored.Intact);
+        Assert.True(withoutStored.Intact);
+        Assert.False(withKept.Intact);
+        Assert.Contains("entries were removed", withKept.Problem, StringComparison.Ordinal);
+        Assert.Equal(kept.Sequence - 1, withKept.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_not_signed_by_the_service_is_refused_and_a_real_one_verifies_offline()
+    {
+        await SomeHistoryAsync();
+        var listed = await CheckpointsAsync();
+        var real = listed.Checkpoints.Last();
+        var forged = real.Clone();
+        forged.HeadHash = new string('a', 64);
+
+        var verified = await VerifyAsync(forged);
+
+        Assert.False(verified.Intact);
+        Assert.Contains("not signed", verified.Problem, StringComparison.Ordinal);
+        // What an auditor can do with no access to the service: check the signature with the public key.
+        using var key = ECDsa.Create();
+        key.ImportFromPem(listed.SigningPublicKeyPem);
+        var statement = Encoding.UTF8.GetBytes($"smartterminal-audit-checkpoint/v1\n{real.Sequence}\n{real.HeadHash}\n{real.At.ToDateTimeOffset().ToUnixTimeMilliseconds()}");
+        Assert.True(key.VerifyData(statement, real.Signature.ToByteArray(), HashAlgorithmName.SHA256));
+        Assert.False(key.VerifyData(Encoding.UTF8.GetBytes($"smartterminal-audit-checkpoint/v1\n{real.Sequence}\n{forged.HeadHash}\n{real.At.ToDateTimeOffset().ToUnixTimeMilliseconds()}"), real.Signature.ToByteArray(), HashAlgorithmName.SHA256));
+        Assert.True((await VerifyAsync(real)).Intact);
+    }
+
+    [Fact]
+    public async Task A_serial_number_with_quotes_stays_one_value_of_the_registration_record()
+    {
+        var fleet = await FleetScenario.CreateAsync(_service);
+        var serial = "SN-1\",\"keyId\":99,\"fleetId\":\"fl-forged";
+
+        var device = await fleet.RegisterAsync(serial);
+
+        var record = (await EntriesAsync(device.DeviceId)).Single(e => e.Action == "device.register");
+        var json = JsonDocument.Parse(record.AfterJson).RootElement;
+        Assert.Equal(serial, json.GetProperty("serial").GetString());
+        Assert.Equal(1, json.GetProperty("keyId").GetInt32());
+        Assert.Equal(fleet.Fleet.Id, json.GetProperty("fleetId").GetString());
+    }
+
+    [Fact]
+    public async Task Entries_of_the_unkeyed_chain_are_keyed_once_at_start_and_verify()
+    {
+        var device = await SomeHistoryAsync();
+        var before = await EntriesAsync(device.DeviceId);
+        RewriteAndRechainWithPlainSha256(before.Single(e => e.Action == "guardian-settings.set").AfterJson, rowToEdit: -1);
+
+        await _service.RestartAsync();
+
+        var verified = await VerifyAsync();
+        var keyed = await EntriesAsync(string.Empty);
+        Assert.True(verified.Intact, verified.Problem);
+        var marker = keyed.Single(e => e.Action == "audit.chain-keyed");
+        Assert.Contains("\"unkeyedChainBrokenAt\":null", marker.AfterJson, StringComparison.Ordinal);
+    }
+}
