@@ -134,7 +134,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
                    COALESCE(SUM(CASE WHEN p.reported_version >= p.desired_version THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN p.reported_version < p.desired_version AND p.reported_at IS NOT NULL THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN p.reported_at IS NULL THEN 1 ELSE 0 END), 0)
-            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id WHERE d.fleet_id = $f
+            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id WHERE d.fleet_id = $f AND d.decommissioned_at IS NULL
             """;
         command.Parameters.AddWithValue("$f", request.FleetId);
         using var reader = command.ExecuteReader();

@@ -20,8 +20,11 @@ public sealed class ManufacturerApi(
     PolicyDistributor distributor,
     RolloutService rollouts,
     IDeviceSessions sessions,
+    DeviceLifecycle lifecycle,
     AuditLog audit) : ManufacturerService.ManufacturerServiceBase
 {
+    private const int MaxReasonLength = 500;
+
     public override Task<ListRegulationProfilesResponse> ListRegulationProfiles(ListRegulationProfilesRequest request, ServerCallContext context) =>
         Task.FromResult(new ListRegulationProfilesResponse { Profiles = { profiles.All } });
 
@@ -64,9 +67,7 @@ public sealed class ManufacturerApi(
         }
 
         var (device, response) = devices.Register(caller, request.FleetId, request.ModelId, request.SerialNumber);
-        var code = pairing.CreateCode(device.Id);
-        response.PairingCode = code.Code;
-        response.PairingCodeExpiresAt = code.ExpiresAt;
+        response.PairingCode = pairing.CreateBoxCode(device.Id).Code;
         response.InitialPolicy = Google.Protobuf.ByteString.CopyFrom(await distributor.RepublishAsync(device.Id, context.CancellationToken));
         return response;
     }
@@ -76,11 +77,34 @@ public sealed class ManufacturerApi(
         var caller = Caller.From(context);
         var device = devices.Find(request.DeviceId);
         fleets.RequireManaged(caller, device?.FleetId, "device", request.DeviceId);
-        var (_, response) = devices.Rotate(caller, device!, request.Reason);
+        var (_, response) = devices.Rotate(caller, device!, LimitedReason(request.Reason));
         await sessions.DisconnectAsync(device!.Id, context.CancellationToken);
         response.InitialPolicy = Google.Protobuf.ByteString.CopyFrom(await distributor.RepublishAsync(device.Id, context.CancellationToken));
         return response;
     }
+
+    public override async Task<PairingCodeIssued> ReissuePairingCode(ReissuePairingCodeRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var device = devices.Find(request.DeviceId);
+        fleets.RequireManaged(caller, device?.FleetId, "device", request.DeviceId);
+        var (code, removed) = pairing.Reissue(caller, device!.Id, LimitedReason(request.Reason));
+        // The child's age band is gone with the family: the device falls back to the youngest band.
+        await distributor.RepublishAsync(device.Id, context.CancellationToken);
+        return new PairingCodeIssued { PairingCode = code.Code, GuardiansRemoved = (uint)removed };
+    }
+
+    public override async Task<DecommissionDeviceResponse> DecommissionDevice(DecommissionDeviceRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        var device = devices.Find(request.DeviceId, includeDecommissioned: true);
+        fleets.RequireManaged(caller, device?.FleetId, "device", request.DeviceId);
+        var profileId = fleets.RequireManaged(caller, device!.FleetId);
+        return await lifecycle.DecommissionAsync(caller, device, profileId, LimitedReason(request.Reason), context.CancellationToken);
+    }
+
+    private static string LimitedReason(string reason) =>
+        reason.Length <= MaxReasonLength ? reason : throw ApiErrors.Invalid("reason", $"at most {MaxReasonLength} characters");
 
     public override Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context)
     {

@@ -79,6 +79,10 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
     public Task PublishPolicyAsync(string deviceId, byte[] envelope, CancellationToken cancellationToken) =>
         InjectAsync(Topics.Policy(deviceId), envelope, retain: true, cancellationToken);
 
+    // An empty retained message deletes the retained one (MQTT 3.3.1.3).
+    public Task ClearPolicyAsync(string deviceId, CancellationToken cancellationToken) =>
+        InjectAsync(Topics.Policy(deviceId), [], retain: true, cancellationToken);
+
     public Task PublishControlAsync(string deviceId, byte[] message, CancellationToken cancellationToken) =>
         InjectAsync(Topics.Control(deviceId), message, retain: false, cancellationToken);
 

@@ -46,6 +46,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<FleetRegistry>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<PairingService>();
+        services.AddSingleton<DeviceLifecycle>();
         services.AddSingleton<LayerStore>();
         services.AddSingleton<PolicyResolver>();
         services.AddSingleton<PolicyDistributor>();

@@ -90,11 +90,15 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         return (device with { KeyId = secrets.PolicyKeyId }, secrets);
     }
 
-    public DeviceRecord? Find(string deviceId)
+    /// <summary>An active device (a decommissioned one is gone for the API).</summary>
+    public DeviceRecord? Find(string deviceId) => Find(deviceId, includeDecommissioned: false);
+
+    public DeviceRecord? Find(string deviceId, bool includeDecommissioned)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, fleet_id, model_id, key_id, child_birth_month FROM devices WHERE id = $id";
+        command.CommandText = "SELECT id, fleet_id, model_id, key_id, child_birth_month FROM devices WHERE id = $id AND ($all OR decommissioned_at IS NULL)";
+        command.Parameters.AddWithValue("$all", includeDecommissioned);
         command.Parameters.AddWithValue("$id", deviceId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new DeviceRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), (uint)reader.GetInt64(3), reader.GetString(4)) : null;
@@ -171,7 +175,7 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM devices WHERE fleet_id = $fleet AND ($model = '' OR model_id = $model) ORDER BY id";
+        command.CommandText = "SELECT id FROM devices WHERE fleet_id = $fleet AND ($model = '' OR model_id = $model) AND decommissioned_at IS NULL ORDER BY id";
         command.Parameters.AddWithValue("$fleet", fleetId);
         command.Parameters.AddWithValue("$model", modelId);
         using var reader = command.ExecuteReader();
@@ -182,6 +186,41 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// Marks the device decommissioned (its login stops working at once) and forgets what only its
+    /// guardians and the child had given: settings, the child's birth month; false if it already was.
+    /// </summary>
+    public bool MarkDecommissioned(SqliteConnection connection, SqliteTransaction transaction, string deviceId, bool eraseChild)
+    {
+        if (IsDecommissioned(connection, transaction, deviceId))
+        {
+            return false;
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = """
+            UPDATE devices SET decommissioned_at = $at, child_birth_month = CASE WHEN $erase THEN '' ELSE child_birth_month END
+            WHERE id = $id AND decommissioned_at IS NULL;
+            DELETE FROM guardian_settings WHERE device_id = $id;
+            DELETE FROM device_policies WHERE device_id = $id;
+            """;
+        update.Parameters.AddWithValue("$id", deviceId);
+        update.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("$erase", eraseChild);
+        update.ExecuteNonQuery();
+        return true;
+    }
+
+    private static bool IsDecommissioned(SqliteConnection connection, SqliteTransaction transaction, string deviceId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT decommissioned_at IS NOT NULL FROM devices WHERE id = $id";
+        command.Parameters.AddWithValue("$id", deviceId);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
     public void SetChild(SqliteConnection connection, SqliteTransaction transaction, string deviceId, string birthMonth)

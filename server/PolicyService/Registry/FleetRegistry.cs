@@ -43,7 +43,7 @@ public sealed class FleetRegistry(Database database, RegulationProfiles profiles
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT f.id, f.name, f.profile_id, (SELECT COUNT(*) FROM devices d WHERE d.fleet_id = f.id) FROM fleets f WHERE f.owner = $owner ORDER BY f.created_at";
+        command.CommandText = "SELECT f.id, f.name, f.profile_id, (SELECT COUNT(*) FROM devices d WHERE d.fleet_id = f.id AND d.decommissioned_at IS NULL) FROM fleets f WHERE f.owner = $owner ORDER BY f.created_at";
         command.Parameters.AddWithValue("$owner", caller.Id);
         using var reader = command.ExecuteReader();
         var fleets = new List<Fleet>();

@@ -115,12 +115,19 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         }
     }
 
-    private async Task<IEnumerable<JsonElement>> QueryAsync(string influxQl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Erases every series of the device (all measurements). InfluxQL's DROP SERIES, as InfluxDB 1.x
+    /// serves it; 2.x and 3.x refuse deletes over /query (they have their own delete APIs, not used here).
+    /// </summary>
+    public async Task EraseDeviceAsync(string deviceId, CancellationToken cancellationToken) =>
+        await QueryAsync($"DROP SERIES WHERE device = '{Escape(deviceId)}'", cancellationToken, HttpMethod.Post);
+
+    private async Task<IEnumerable<JsonElement>> QueryAsync(string influxQl, CancellationToken cancellationToken, HttpMethod? method = null)
     {
         var settings = options.Value;
         var database = settings.Bucket.Split('/')[0];
         using var http = httpClients.CreateClient("influx");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{settings.Url!.TrimEnd('/')}/query?db={Uri.EscapeDataString(database)}&q={Uri.EscapeDataString(influxQl)}");
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, $"{settings.Url!.TrimEnd('/')}/query?db={Uri.EscapeDataString(database)}&q={Uri.EscapeDataString(influxQl)}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Token", settings.Token);
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();

@@ -78,6 +78,22 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             yield return new("GetUsageReport", "manufacturer", own, async (w, o) => await C(w).GetUsageReportAsync(new GetUsageReportRequest { FleetId = Fleet(w) }, o));
             yield return new("GetEnforcementReport", "manufacturer", own, async (w, o) => await C(w).GetEnforcementReportAsync(new GetEnforcementReportRequest { FleetId = Fleet(w) }, o));
             yield return new("ExportReport(daily usage)", "manufacturer", own, async (w, o) => await Drain(C(w).ExportReport(new ExportReportRequest { Kind = ExportKind.DailyUsage, FleetId = Fleet(w) }, o)));
+            yield return new("GetUsage", "guardian", own, async (w, o) => await G(w).GetUsageAsync(new GetUsageRequest { DeviceId = Device(w), FromDay = "2026-11-01", ToDay = "2026-11-07" }, o));
+            // The next ones change their device for good: the own case works on a fresh unit of the own fleet.
+            yield return new("ReissuePairingCode", "manufacturer", own, async (w, o) => await M(w).ReissuePairingCodeAsync(new ReissuePairingCodeRequest { DeviceId = own ? (await w.Own.RegisterAsync()).DeviceId : Device(w), Reason = "returned" }, o));
+            yield return new("DecommissionDevice", "manufacturer", own, async (w, o) => await M(w).DecommissionDeviceAsync(new DecommissionDeviceRequest { DeviceId = own ? (await w.Own.RegisterAsync()).DeviceId : Device(w), Reason = "scrapped" }, o));
+            yield return new("RemoveGuardian", "guardian", own, async (w, o) =>
+            {
+                // Own: the owning guardian of the own device removes a co-guardian it has just invited.
+                var guardian = "co-" + Guid.NewGuid().ToString("N")[..8];
+                if (own)
+                {
+                    var invite = await G(w).CreatePairingCodeAsync(new CreatePairingCodeRequest { DeviceId = Device(w) }, await w.Service.As("guardian", "guardian-own"));
+                    await G(w).PairDeviceAsync(new PairDeviceRequest { PairingCode = invite.Code }, await w.Service.As("guardian", guardian));
+                }
+
+                await G(w).RemoveGuardianAsync(new RemoveGuardianRequest { DeviceId = Device(w), GuardianId = own ? guardian : "guardian-foreign" }, o);
+            });
         }
 
         ManufacturerService.ManufacturerServiceClient Mf(World w) => new(w.Service.Channel);
@@ -90,6 +106,20 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         yield return new("VerifyAuditChain", "auditor", true, async (w, o) => await Cp(w).VerifyAuditChainAsync(new VerifyAuditChainRequest(), o));
         yield return new("ListAuditEntries", "auditor", true, async (w, o) => await Drain(Cp(w).ListAuditEntries(new ListAuditEntriesRequest { Limit = 5 }, o)));
         yield return new("ExportReport(audit log)", "auditor", true, async (w, o) => await Drain(Cp(w).ExportReport(new ExportReportRequest { Kind = ExportKind.AuditLog }, o)));
+        yield return new("ListAuditCheckpoints", "auditor", true, async (w, o) => await Cp(w).ListAuditCheckpointsAsync(new ListAuditCheckpointsRequest(), o));
+        yield return new("PairDevice", "guardian", true, async (w, o) =>
+            await Gd(w).PairDeviceAsync(new PairDeviceRequest { PairingCode = (await w.Own.RegisterAsync()).PairingCode, ChildBirthMonth = "2016-05" }, o));
+    }
+
+    [Fact]
+    public void Every_rpc_of_the_three_services_is_in_the_matrix()
+    {
+        var inMatrix = Calls().Select(c => c.Name.Split('(')[0]).ToHashSet(StringComparer.Ordinal);
+        var rpcs = new[] { ManufacturerService.Descriptor, GuardianService.Descriptor, ComplianceService.Descriptor }.SelectMany(s => s.Methods).Select(m => m.Name);
+
+        var missing = rpcs.Where(r => !inMatrix.Contains(r)).ToList();
+
+        Assert.True(missing.Count == 0, "not in the matrix: " + string.Join(", ", missing));
     }
 
     private static async Task Drain<T>(AsyncServerStreamingCall<T> call)
