@@ -50,7 +50,7 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
         // A device's client id must be its own id, so no device can take over another's session.
         if (userName is not null && clientId == userName && devices.Authenticate(userName, password))
         {
-            throttle.Succeeded(clientId);
+            throttle.Succeeded(clientId, remote);
             return (new BrokerIdentity(IsService: false, DeviceId: userName), MqttConnectReasonCode.Success);
         }
 

@@ -26,6 +26,18 @@ public sealed class BrokerOptions : IValidatableObject
     /// <summary>Password of the service account; when empty, a random one is generated at start.</summary>
     public string? ServicePassword { get; set; }
 
+    /// <summary>Failed logins of one client id from one address, per minute, before further attempts are refused unchecked.</summary>
+    [Range(1, 1000)]
+    public int FailedLoginsPerClient { get; set; } = 5;
+
+    /// <summary>
+    /// Failed logins from one address per minute (any client ids) before the address is refused for the
+    /// rest of the minute; 0 turns the per-address limit off. Mobile carriers put many watches behind one
+    /// address (CGNAT): size it for the devices that may share one.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FailedLoginsPerAddress { get; set; } = 200;
+
     /// <summary>Port of the optional MQTT-over-TLS endpoint; 0 leaves it off.</summary>
     [Range(0, 65535)]
     public int TlsPort { get; set; }

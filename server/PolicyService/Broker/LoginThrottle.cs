@@ -1,17 +1,18 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>
-/// Limits failed MQTT logins per client id and per remote address: past the limit within the window,
-/// further attempts are refused without checking the password (cheap, and no oracle for guessing).
-/// A successful login clears its client id. Memory is bounded: when too many keys are tracked, the
-/// expired ones go, and if that is not enough the oldest window is dropped as a whole.
+/// Limits failed MQTT logins per client id from one address, and per address: past the limit within
+/// the window, further attempts are refused without checking the password (cheap, and no oracle for
+/// guessing). The client id is counted per address so that an attacker who knows a device's id (ids
+/// derive from serial numbers) cannot lock the real device out from elsewhere. A successful login
+/// clears its client id. Memory is bounded: when too many keys are tracked, the expired ones go, and
+/// if that is not enough all are dropped (the limits then start over).
 /// </summary>
-public sealed class LoginThrottle(TimeProvider time)
+public sealed class LoginThrottle(TimeProvider time, IOptions<BrokerOptions> options)
 {
-    public const int FailuresPerClient = 5;
-    public const int FailuresPerAddress = 50;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private const int MaxTracked = 100_000;
 
@@ -23,7 +24,9 @@ public sealed class LoginThrottle(TimeProvider time)
         lock (_sync)
         {
             var now = time.GetTimestamp();
-            return Count("c:" + clientId, now) >= FailuresPerClient || (AddressKey(remote) is { } address && Count(address, now) >= FailuresPerAddress);
+            var perAddress = options.Value.FailedLoginsPerAddress;
+            return Count(ClientKey(clientId, remote), now) >= options.Value.FailedLoginsPerClient
+                || (perAddress > 0 && AddressKey(remote) is { } address && Count(address, now) >= perAddress);
         }
     }
 
@@ -37,7 +40,7 @@ public sealed class LoginThrottle(TimeProvider time)
                 Prune(now);
             }
 
-            Add("c:" + clientId, now);
+            Add(ClientKey(clientId, remote), now);
             if (AddressKey(remote) is { } address)
             {
                 Add(address, now);
@@ -45,13 +48,15 @@ public sealed class LoginThrottle(TimeProvider time)
         }
     }
 
-    public void Succeeded(string clientId)
+    public void Succeeded(string clientId, EndPoint? remote)
     {
         lock (_sync)
         {
-            _failures.Remove("c:" + clientId);
+            _failures.Remove(ClientKey(clientId, remote));
         }
     }
+
+    private static string ClientKey(string clientId, EndPoint? remote) => $"c:{(remote as IPEndPoint)?.Address}:{clientId}";
 
     private static string? AddressKey(EndPoint? remote) => remote is IPEndPoint ip ? "a:" + ip.Address : null;
 
