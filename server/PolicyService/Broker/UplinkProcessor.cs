@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
@@ -23,6 +24,8 @@ public sealed partial class UplinkProcessor(
     UplinkQuarantine quarantine,
     DeviceFleets fleets,
     IPolicyPublisher publisher,
+    IOptions<TelemetryOptions> limits,
+    TimeProvider time,
     ILogger<UplinkProcessor> logger) : BackgroundService
 {
     // Sequences stored above a device's watermark (after a failed write left a gap), until it closes.
@@ -64,10 +67,10 @@ public sealed partial class UplinkProcessor(
             return;
         }
 
-        await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, ct), cancellationToken);
+        await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, payload, ct), cancellationToken);
     }
 
-    private async Task<bool> StoreAsync(string deviceId, UplinkEnvelope uplink, CancellationToken cancellationToken)
+    private async Task<bool> StoreAsync(string deviceId, UplinkEnvelope uplink, byte[] payload, CancellationToken cancellationToken)
     {
         RecordPolicyState(deviceId, uplink);
         if (!telemetry.Enabled)
@@ -75,10 +78,18 @@ public sealed partial class UplinkProcessor(
             return false;
         }
 
+        // Records with impossible times or unknown categories are not written; the uplink's bytes go to
+        // the quarantine with the reason (so nothing is lost) and the rest is stored and acknowledged.
+        var verdict = UplinkValidation.Check(uplink, time.GetUtcNow(), fleets.RegisteredAt(deviceId) ?? DateTimeOffset.MinValue, limits.Value);
+        if (verdict.Reason is { } refused)
+        {
+            Quarantine(deviceId, payload, uplink.Sequence, refused);
+        }
+
         try
         {
             // The broker admits registered devices only; "" would tag a device deleted since it connected.
-            await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink), cancellationToken);
+            await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink, verdict), cancellationToken);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -90,15 +101,18 @@ public sealed partial class UplinkProcessor(
 
     private async Task QuarantineAsync(string deviceId, byte[] payload, ulong sequence, string reason, CancellationToken cancellationToken)
     {
-        var first = quarantine.Keep(deviceId, sequence, reason, payload);
-        if (first)
-        {
-            LogQuarantined(deviceId, payload.Length, sequence, reason);
-        }
-
+        Quarantine(deviceId, payload, sequence, reason);
         if (sequence > 0)
         {
             await ProcessAsync(deviceId, sequence, _ => Task.FromResult(telemetry.Enabled), cancellationToken);
+        }
+    }
+
+    private void Quarantine(string deviceId, byte[] payload, ulong sequence, string reason)
+    {
+        if (quarantine.Keep(deviceId, sequence, reason, payload) == QuarantineOutcome.Kept)
+        {
+            LogQuarantined(deviceId, payload.Length, sequence, reason);
         }
     }
 

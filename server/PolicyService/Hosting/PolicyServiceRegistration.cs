@@ -73,6 +73,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ComplianceReports>();
         services.AddSingleton<ReportExports>();
         services.AddSingleton<UplinkWatermarks>();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UplinkQuarantine>();
         services.AddHostedService<UplinkProcessor>();
 

@@ -9,26 +9,33 @@ namespace SmartTerminal.PolicyService.Registry;
 /// </summary>
 public sealed class DeviceFleets(Database database)
 {
-    private readonly ConcurrentDictionary<string, string> _fleets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string FleetId, DateTimeOffset RegisteredAt)> _devices = new(StringComparer.Ordinal);
 
     /// <summary>The device's fleet id, or null for a device the registry does not know.</summary>
-    public string? Of(string deviceId)
+    public string? Of(string deviceId) => Find(deviceId)?.FleetId;
+
+    /// <summary>When the device was registered (no telemetry can predate it), or null when unknown.</summary>
+    public DateTimeOffset? RegisteredAt(string deviceId) => Find(deviceId)?.RegisteredAt;
+
+    private (string FleetId, DateTimeOffset RegisteredAt)? Find(string deviceId)
     {
-        if (_fleets.TryGetValue(deviceId, out var fleetId))
+        if (_devices.TryGetValue(deviceId, out var known))
         {
-            return fleetId;
+            return known;
         }
 
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT fleet_id FROM devices WHERE id = $d";
+        command.CommandText = "SELECT fleet_id, created_at FROM devices WHERE id = $d";
         command.Parameters.AddWithValue("$d", deviceId);
-        if (command.ExecuteScalar() is not string found)
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
         {
             return null;
         }
 
-        _fleets[deviceId] = found;
+        var found = (reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        _devices[deviceId] = found;
         return found;
     }
 }

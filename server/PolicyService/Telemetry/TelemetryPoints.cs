@@ -16,7 +16,11 @@ public static class TelemetryPoints
 {
     private const long NanosPerSecond = 1_000_000_000;
 
-    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink)
+    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink) =>
+        From(fleetId, deviceId, uplink, UplinkVerdict.AllAccepted);
+
+    /// <summary>The points of the records the verdict accepts; each keeps its index in the uplink.</summary>
+    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink, UplinkVerdict verdict)
     {
         var points = new List<PointData>();
         switch (uplink.BodyCase)
@@ -24,6 +28,11 @@ public static class TelemetryPoints
             case UplinkEnvelope.BodyOneofCase.Usage:
                 for (var i = 0; i < uplink.Usage.Records.Count; i++)
                 {
+                    if (!verdict.Accepts(i))
+                    {
+                        continue;
+                    }
+
                     var record = uplink.Usage.Records[i];
                     points.Add(PointData.Measurement("usage")
                         .Tag("fleet", fleetId)
@@ -39,6 +48,11 @@ public static class TelemetryPoints
             case UplinkEnvelope.BodyOneofCase.Events:
                 for (var i = 0; i < uplink.Events.Events.Count; i++)
                 {
+                    if (!verdict.Accepts(i))
+                    {
+                        continue;
+                    }
+
                     var e = uplink.Events.Events[i];
                     points.Add(PointData.Measurement("events")
                         .Tag("fleet", fleetId)
@@ -51,7 +65,7 @@ public static class TelemetryPoints
                 }
 
                 break;
-            case UplinkEnvelope.BodyOneofCase.Heartbeat:
+            case UplinkEnvelope.BodyOneofCase.Heartbeat when verdict.Accepts(0):
                 points.Add(PointData.Measurement("heartbeat")
                     .Tag("fleet", fleetId)
                     .Tag("device", deviceId)

@@ -28,7 +28,7 @@ internal sealed class TelemetryStack : IAsyncDisposable
 
     public PolicyServiceProcess Service { get; }
 
-    public static async Task<TelemetryStack> StartAsync(int minimumGroupSize)
+    public static async Task<TelemetryStack> StartAsync(int minimumGroupSize, IDictionary<string, string>? settings = null)
     {
         var influx = await InfluxDbServer.StartAsync(Database);
         var forwarder = new InfluxV2WriteForwarder(influx.Url);
@@ -40,7 +40,7 @@ internal sealed class TelemetryStack : IAsyncDisposable
                 ["Influx:Bucket"] = $"{Database}/autogen",
                 ["Influx:Token"] = "tester:secret",
                 ["Compliance:MinimumGroupSize"] = minimumGroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            }.Concat(settings ?? new Dictionary<string, string>()).ToDictionary());
             return new TelemetryStack(influx, forwarder, service);
         }
         catch
