@@ -1,13 +1,14 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Data.Sqlite;
+using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Api;
 
 /// <summary>
 /// Turns failures no handler expected into precise statuses instead of gRPC's bare "Exception was
-/// thrown by handler": a state database that is locked or failing answers Unavailable (retry later;
-/// the call's transaction was not committed), anything else Internal with a reference to the log.
+/// thrown by handler": a failed database call as <see cref="DatabaseFailures"/> classifies it (a locked
+/// or failing database answers Unavailable, a concurrent creation AlreadyExists; nothing of the call
+/// was committed), anything else Internal with a reference to the log.
 /// </summary>
 public sealed partial class ApiErrorInterceptor(ILogger<ApiErrorInterceptor> logger) : Interceptor
 {
@@ -38,19 +39,21 @@ public sealed partial class ApiErrorInterceptor(ILogger<ApiErrorInterceptor> log
     private RpcException Translate(Exception exception, ServerCallContext context)
     {
         var reference = context.GetHttpContext().TraceIdentifier;
-        if (exception is SqliteException sqlite)
+        var (status, message) = DatabaseFailures.Classify(exception);
+        if (status == StatusCode.Internal)
         {
-            LogDatabaseFailed(exception, context.Method, reference);
-            return new RpcException(new Status(StatusCode.Unavailable,
-                $"the state database is unavailable ({sqlite.Message.TrimEnd('.')}); the request was not completed, try again (reference {reference})"));
+            LogUnexpected(exception, context.Method, reference);
+        }
+        else
+        {
+            LogDatabaseFailed(exception, context.Method, status, reference);
         }
 
-        LogUnexpected(exception, context.Method, reference);
-        return new RpcException(new Status(StatusCode.Internal, $"internal error (reference {reference})"));
+        return new RpcException(new Status(status, $"{message} (reference {reference})"));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: state database unavailable (reference {Reference})")]
-    private partial void LogDatabaseFailed(Exception exception, string method, string reference);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: state database call failed, answered {Status} (reference {Reference})")]
+    private partial void LogDatabaseFailed(Exception exception, string method, StatusCode status, string reference);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method}: unexpected failure (reference {Reference})")]
     private partial void LogUnexpected(Exception exception, string method, string reference);

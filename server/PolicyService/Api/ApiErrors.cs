@@ -15,6 +15,10 @@ public static class ApiErrors
     public static RpcException FailedPrecondition(string message) =>
         new(new Grpc.Core.Status(StatusCode.FailedPrecondition, message));
 
+    /// <summary>A concurrent change won (optimistic concurrency): read again and retry.</summary>
+    public static RpcException Aborted(string message) =>
+        new(new Grpc.Core.Status(StatusCode.Aborted, message));
+
     public static RpcException AlreadyExists(string message) =>
         new(new Grpc.Core.Status(StatusCode.AlreadyExists, message));
 

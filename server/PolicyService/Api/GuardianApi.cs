@@ -70,6 +70,11 @@ public sealed class GuardianApi(
         var device = devices.Find(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
         var settings = request.Settings ?? new PolicySettings();
         var violations = resolver.Validate(device, settings);
+        if (!violations.Any)
+        {
+            distributor.CheckFits(device, settings, violations);
+        }
+
         if (violations.Any)
         {
             throw ApiErrors.Invalid(violations.Items);

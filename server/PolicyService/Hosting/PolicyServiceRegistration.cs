@@ -79,7 +79,14 @@ public static class PolicyServiceRegistration
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
         // Error details (BadRequest field violations) must be known to the JSON side too.
-        services.AddGrpc(options => options.Interceptors.Add<ApiErrorInterceptor>()).AddJsonTranscoding(options => options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
+        // One request size for both transports: gRPC's message limit and Kestrel's body limit (JSON).
+        var maxRequestBytes = configuration.GetValue<int?>($"{ServiceOptions.Section}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes);
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ApiErrorInterceptor>();
+            options.MaxReceiveMessageSize = maxRequestBytes;
+        }).AddJsonTranscoding(options => options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         services.AddGrpcReflection();
         services.AddPolicyServiceAuthentication(configuration);
         return services;

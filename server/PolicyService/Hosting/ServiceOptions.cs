@@ -33,5 +33,16 @@ public sealed class ServiceOptions
     [Range(1, 300)]
     public int DatabaseTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Largest signed policy sent to a device (its memory budget: docs/BENCHMARKS.md). A change whose
+    /// policy would be larger is refused with the list to shorten.
+    /// </summary>
+    [Range(4096, 1024 * 1024)]
+    public int MaxPolicyBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Largest API request body, the same for gRPC and JSON (a request over it is refused before it is read).</summary>
+    [Range(64 * 1024, 64 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 1024 * 1024;
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "smartterminal.db");
 }

@@ -17,7 +17,13 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
     public Baseline? GetBaseline(string fleetId, string modelId)
     {
         using var connection = database.Open();
+        return ReadBaseline(connection, null, fleetId, modelId);
+    }
+
+    private static Baseline? ReadBaseline(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction, string fleetId, string modelId)
+    {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT body FROM baselines WHERE fleet_id = $f AND model_id = $m";
         command.Parameters.AddWithValue("$f", fleetId);
         command.Parameters.AddWithValue("$m", modelId);
@@ -59,7 +65,10 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
             throw ApiErrors.Invalid(violations.Items);
         }
 
-        var before = GetBaseline(fleetId, modelId);
+        // The revision is read inside the write transaction: two concurrent changes get two revisions.
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var before = ReadBaseline(connection, transaction, fleetId, modelId);
         var baseline = new Baseline
         {
             FleetId = fleetId,
@@ -68,8 +77,6 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
             UpdatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
         };
         baseline.AgeBands.AddRange(requested);
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
         using var upsert = connection.CreateCommand();
         upsert.Transaction = transaction;
         upsert.CommandText = "INSERT OR REPLACE INTO baselines (fleet_id, model_id, revision, body, updated_at) VALUES ($f, $m, $r, $b, $at)";
@@ -88,7 +95,13 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
     public GuardianSettings? GetGuardianSettings(string deviceId)
     {
         using var connection = database.Open();
+        return ReadGuardianSettings(connection, null, deviceId);
+    }
+
+    private static GuardianSettings? ReadGuardianSettings(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction, string deviceId)
+    {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT revision, body, updated_by, updated_at FROM guardian_settings WHERE device_id = $d";
         command.Parameters.AddWithValue("$d", deviceId);
         using var reader = command.ExecuteReader();
@@ -110,10 +123,14 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
     /// <summary>Stores guardian settings already validated by the caller against the effective limits.</summary>
     public GuardianSettings SetGuardianSettings(Caller caller, string deviceId, PolicySettings settings, ulong expectedRevision)
     {
-        var before = GetGuardianSettings(deviceId);
+        // Checked inside the write transaction (SQLite's write lock): of two changes expecting the same
+        // revision, the second sees the first's and is refused.
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var before = ReadGuardianSettings(connection, transaction, deviceId);
         if (expectedRevision != 0 && expectedRevision != (before?.Revision ?? 0))
         {
-            throw ApiErrors.FailedPrecondition($"settings changed meanwhile: revision is {before?.Revision ?? 0}, not {expectedRevision}; read them again");
+            throw ApiErrors.Aborted($"settings changed meanwhile: revision is {before?.Revision ?? 0}, not {expectedRevision}; read them again");
         }
 
         var after = new GuardianSettings
@@ -124,8 +141,6 @@ public sealed class LayerStore(Database database, RegulationProfiles profiles, A
             UpdatedBy = caller.Id,
             UpdatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
         };
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
         using var upsert = connection.CreateCommand();
         upsert.Transaction = transaction;
         upsert.CommandText = "INSERT OR REPLACE INTO guardian_settings (device_id, revision, body, updated_by, updated_at) VALUES ($d, $r, $b, $u, $at)";

@@ -82,6 +82,7 @@ public static class PolicyBounds
     /// <summary>Checks settings against the effective limits (and for values that make no sense at all).</summary>
     public static void CheckSettings(PolicySettings s, PolicyLimits limits, string path, string bound, FieldViolations violations)
     {
+        SettingsSizeLimits.Check(s, path, violations);
         if (s.WeekdayDailyMinutes.Count is not 0 and not 7)
         {
             violations.Add($"{path}.weekday_daily_minutes", $"needs 7 entries (Monday first), got {s.WeekdayDailyMinutes.Count}");

@@ -23,20 +23,68 @@ public sealed partial class PolicyDistributor(
     // The proto names of the device's refusal codes ("POLICY_REFUSAL_BAD_MAC"), as the API reports them.
     private static readonly Google.Protobuf.Reflection.EnumDescriptor RefusalNames = UplinkReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(PolicyRefusal));
 
-    /// <summary>Resolves and publishes the device's policy with the next version; returns the envelope.</summary>
+    // One republish of a device at a time (version, store and publish as one step), striped by device id.
+    private readonly DeviceLocks _locks = new();
+
+    /// <summary>
+    /// Resolves, compiles, signs, stores and publishes the device's policy as one step per device, so
+    /// that two republishes (a rollout and a guardian change) can never both take the same version.
+    /// The version moves only when the policy's inputs changed (or the policy is half-way to its end of
+    /// validity); otherwise the current envelope stands. Returns the envelope in force.
+    /// </summary>
     public async Task<byte[]> RepublishAsync(string deviceId, CancellationToken cancellationToken)
     {
+        using var _ = await _locks.EnterAsync(deviceId, cancellationToken);
         var device = devices.Find(deviceId) ?? throw Api.ApiErrors.NotFound("device", deviceId);
         var resolved = resolver.Resolve(device);
         var secrets = devices.Secrets(deviceId);
         var now = time.GetUtcNow();
-        var version = NextVersion(deviceId);
-        var policy = PolicyCompiler.Compile(resolved, version, now, now.AddDays(options.Value.PolicyValidityDays));
+        var inputs = InputHash(resolved, secrets.KeyId);
+        var current = Current(deviceId);
+        var validity = TimeSpan.FromDays(options.Value.PolicyValidityDays);
+        if (current is { } stored && stored.InputHash is { } hash && hash.AsSpan().SequenceEqual(inputs) && now - stored.DesiredAt < validity / 2)
+        {
+            return stored.Envelope;
+        }
+
+        var version = (current?.Version ?? 0) + 1;
+        var policy = PolicyCompiler.Compile(resolved, version, now, now + validity);
         var envelope = PolicySigner.Sign(deviceId, secrets.KeyId, secrets.PolicyKey, policy);
-        Store(deviceId, version, now, envelope);
+        var violations = new FieldViolations();
+        PolicyBudget.Check(policy, envelope.Length, options.Value.MaxPolicyBytes, "settings", violations);
+        if (violations.Any)
+        {
+            throw Api.ApiErrors.Invalid(violations.Items);
+        }
+
+        Store(deviceId, version, now, envelope, inputs);
         await publisher.PublishPolicyAsync(deviceId, envelope, cancellationToken);
         LogPublished(deviceId, version, envelope.Length);
         return envelope;
+    }
+
+    /// <summary>Adds a violation when the device's policy with these guardian settings would not fit the device.</summary>
+    public void CheckFits(DeviceRecord device, PolicySettings guardianSettings, FieldViolations violations)
+    {
+        var resolved = resolver.Resolve(device, guardianSettings);
+        var now = time.GetUtcNow();
+        var policy = PolicyCompiler.Compile(resolved, ulong.MaxValue, now, now.AddDays(options.Value.PolicyValidityDays));
+        // The MAC and envelope add a fixed few dozen bytes; a zero key signs as well as the real one.
+        var envelope = PolicySigner.Sign(device.Id, uint.MaxValue, new byte[32], policy);
+        PolicyBudget.Check(policy, envelope.Length, options.Value.MaxPolicyBytes, "settings", violations);
+    }
+
+    // Everything the compiled policy depends on apart from time: the profile (with its emergency
+    // numbers), the age band, the merged settings and limits, and the signing key.
+    private static byte[] InputHash(ResolvedPolicy resolved, uint keyId)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(Google.Protobuf.MessageExtensions.ToByteArray(resolved.Profile));
+        hash.AppendData(BitConverter.GetBytes(resolved.AgeBand));
+        hash.AppendData(Google.Protobuf.MessageExtensions.ToByteArray(resolved.Settings));
+        hash.AppendData(Google.Protobuf.MessageExtensions.ToByteArray(resolved.Limits));
+        hash.AppendData(BitConverter.GetBytes(keyId));
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Records a device's report of the version it enforces (from a PolicyAck or heartbeat).</summary>
@@ -121,29 +169,33 @@ public sealed partial class PolicyDistributor(
         return state;
     }
 
-    private ulong NextVersion(string deviceId)
+    private (ulong Version, DateTimeOffset DesiredAt, byte[] Envelope, byte[]? InputHash)? Current(string deviceId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT desired_version FROM device_policies WHERE device_id = $d";
+        command.CommandText = "SELECT desired_version, desired_at, envelope, input_hash FROM device_policies WHERE device_id = $d";
         command.Parameters.AddWithValue("$d", deviceId);
-        return (ulong)((command.ExecuteScalar() as long?) ?? 0) + 1;
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? ((ulong)reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), (byte[])reader[2], reader.IsDBNull(3) ? null : (byte[])reader[3])
+            : null;
     }
 
-    private void Store(string deviceId, ulong version, DateTimeOffset at, byte[] envelope)
+    private void Store(string deviceId, ulong version, DateTimeOffset at, byte[] envelope, byte[] inputHash)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        // MAX keeps versions increasing even if two republishes of one device race.
+        // The guard keeps versions increasing even against a writer outside this process's device lock.
         command.CommandText = """
-            INSERT INTO device_policies (device_id, desired_version, desired_at, envelope) VALUES ($d, $v, $at, $e)
-            ON CONFLICT(device_id) DO UPDATE SET desired_version = $v, desired_at = $at, envelope = $e
+            INSERT INTO device_policies (device_id, desired_version, desired_at, envelope, input_hash) VALUES ($d, $v, $at, $e, $h)
+            ON CONFLICT(device_id) DO UPDATE SET desired_version = $v, desired_at = $at, envelope = $e, input_hash = $h
             WHERE excluded.desired_version > device_policies.desired_version
             """;
         command.Parameters.AddWithValue("$d", deviceId);
         command.Parameters.AddWithValue("$v", (long)version);
         command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$e", envelope);
+        command.Parameters.AddWithValue("$h", inputHash);
         command.ExecuteNonQuery();
     }
 

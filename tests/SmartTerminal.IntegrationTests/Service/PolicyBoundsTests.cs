@@ -87,7 +87,7 @@ public sealed class PolicyBoundsTests(PolicyServiceFixture fixture) : IClassFixt
 
         var stale = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 50 }, ExpectedRevision = 7 }, guardian).ResponseAsync);
 
-        Assert.Equal(StatusCode.FailedPrecondition, stale.StatusCode);
+        Assert.Equal(StatusCode.Aborted, stale.StatusCode);
     }
 
     [Fact]
