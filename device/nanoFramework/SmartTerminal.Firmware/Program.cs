@@ -23,6 +23,11 @@ namespace SmartTerminal.Firmware
         // the main loop takes the flag (Interlocked: the two threads share it) and applies the sync.
         private static int s_timeValid;
 
+        // Reports from the UI and media threads, applied by the main loop (the engine is single-threaded):
+        // 1 when the child touched the screen; playback 1 = started, 2 = stopped, 0 = no change.
+        private static int s_interaction;
+        private static int s_playback;
+
         /// <summary>The running device, for the UI components.</summary>
         public static DeviceRuntime Runtime { get; private set; }
 
@@ -46,9 +51,36 @@ namespace SmartTerminal.Firmware
                     Runtime.Engine.ApplyTimeSync(clock.WallClockUnixMs);
                 }
 
+                if (Interlocked.Exchange(ref s_interaction, 0) == 1)
+                {
+                    Runtime.Engine.NoteInteraction();
+                }
+
+                int playback = Interlocked.Exchange(ref s_playback, 0);
+                if (playback != 0)
+                {
+                    // Video or audio playing counts as use without touches (and stops counting so when it ends).
+                    Runtime.Engine.SetOngoing(playback == 1);
+                }
+
                 Runtime.Step();
                 Thread.Sleep(1000);
             }
+        }
+
+        /// <summary>The child touched or spoke to the device (callable from any thread).</summary>
+        public static void ReportInteraction()
+        {
+            Interlocked.Exchange(ref s_interaction, 1);
+        }
+
+        /// <summary>
+        /// The media player started or stopped playing for the running app (callable from any thread):
+        /// while it plays, the app's time counts as use whether or not the child touches the screen.
+        /// </summary>
+        public static void ReportPlayback(bool playing)
+        {
+            Interlocked.Exchange(ref s_playback, playing ? 1 : 2);
         }
 
         // Apart from Main on purpose: Main's locals live as long as the device runs, and the

@@ -81,6 +81,53 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_video_watched_without_a_touch_is_counted_as_use_end_to_end_while_an_untouched_screen_is_not()
+    {
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var watcher = await fleet.RegisterAsync();
+        var idler = await fleet.RegisterAsync();
+        var scripted = await fleet.RegisterAsync();
+        var video = DeviceProvisioning.App("com.kids.video");
+        using (var device = Device(watcher))
+        {
+            Assert.Equal(40 * 60, device.Watch(video, TimeSpan.FromMinutes(40), TimeSpan.FromSeconds(10)));
+            device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
+        }
+
+        using (var device = Device(idler))
+        {
+            // The app stays open and nobody touches it or reports playback: an idle screen.
+            Assert.True(device.Runtime.Engine.StartActivity(video).IsAllowed);
+            device.Idle(TimeSpan.FromMinutes(40), TimeSpan.FromSeconds(10));
+            device.Runtime.Engine.StopActivity();
+            device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
+        }
+
+        using (var device = Device(scripted))
+        {
+            // The device host's play script in its watch mode: 20 minutes of video every hour, for an hour.
+            var script = new PlayScript(video, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(60), watch: true);
+            for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMinutes(60); elapsed += TimeSpan.FromSeconds(10))
+            {
+                device.Clock.Advance(TimeSpan.FromSeconds(10));
+                script.Apply(device);
+                device.Runtime.Step();
+            }
+
+            // The hour may end inside a watching phase (the script follows the device's own clock).
+            device.Runtime.Engine.StopActivity();
+            device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
+        }
+
+        Assert.Equal(40 * 60, await StoredUsageSecondsAsync(watcher.DeviceId));
+        Assert.InRange(await StoredUsageSecondsAsync(idler.DeviceId), 0, 130);
+        Assert.InRange(await StoredUsageSecondsAsync(scripted.DeviceId), (20 * 60) - 20, (20 * 60) + 20);
+    }
+
+    [Fact]
     public async Task Compliance_sees_fleet_aggregates_with_small_groups_suppressed_and_budget_and_other_denials_counted()
     {
         var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");

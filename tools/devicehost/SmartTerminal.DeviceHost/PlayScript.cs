@@ -2,8 +2,12 @@ using SmartTerminal.Device.Core.Enforcement;
 
 namespace SmartTerminal.DeviceHost;
 
-/// <summary>Scripted child activity: an app opened for a while at a fixed interval of virtual time.</summary>
-public sealed class PlayScript(uint appId, TimeSpan length, TimeSpan every)
+/// <summary>
+/// Scripted child activity: an app opened for a while at a fixed interval of virtual time, either
+/// played (the child touches it throughout) or watched (a video playing with no touch at all, which the
+/// host reports as ongoing, as the firmware head reports playback).
+/// </summary>
+public sealed class PlayScript(uint appId, TimeSpan length, TimeSpan every, bool watch = false)
 {
     /// <summary>Starts or stops the device's activity according to its virtual monotonic time.</summary>
     public void Apply(VirtualDevice device)
@@ -12,12 +16,15 @@ public sealed class PlayScript(uint appId, TimeSpan length, TimeSpan every)
         var engine = device.Runtime.Engine;
         if (phase < length)
         {
-            if (!engine.IsActivityRunning)
+            if (!engine.IsActivityRunning && engine.StartActivity(appId).IsAllowed && watch)
             {
-                engine.StartActivity(appId);
+                engine.SetOngoing(true);
             }
 
-            engine.NoteInteraction();
+            if (!watch)
+            {
+                engine.NoteInteraction();
+            }
         }
         else if (engine.IsActivityRunning)
         {

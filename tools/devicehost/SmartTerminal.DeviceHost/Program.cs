@@ -1,16 +1,17 @@
 using System.Globalization;
 using SmartTerminal.DeviceHost;
 
-// SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY]
+// SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY[:watch]]
 //   DIR holds one folder per device with the config.bin the flasher writes; each folder is that device's flash.
 //   --speed: virtual seconds per real second (default 1); --minutes: virtual minutes to run (default: until killed);
-//   --play: the child opens PACKAGE for MINUTES every EVERY virtual minutes.
+//   --play: the child opens PACKAGE for MINUTES every EVERY virtual minutes, touching it throughout, or with
+//   ":watch" watching it without a touch (playback reported as ongoing, as the firmware head does).
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var broker = Option("--broker");
 var devicesDir = Option("--devices");
 if (broker is null || devicesDir is null || !broker.Contains(':', StringComparison.Ordinal))
 {
-    Console.Error.WriteLine("usage: SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY]");
+    Console.Error.WriteLine("usage: SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY[:watch]]");
     return 2;
 }
 
@@ -26,8 +27,8 @@ var devices = Directory.GetDirectories(devicesDir)
     .ToList();
 Console.WriteLine($"device host: {devices.Count} device(s), broker {broker}, speed {speed}x");
 
-var scenario = play is { Length: 3 }
-    ? new PlayScript(SmartTerminal.Device.Core.Hashing.Fnv1a.Hash32(play[0]), TimeSpan.FromMinutes(double.Parse(play[1], CultureInfo.InvariantCulture)), TimeSpan.FromMinutes(double.Parse(play[2], CultureInfo.InvariantCulture)))
+var scenario = play is { Length: 3 or 4 }
+    ? new PlayScript(SmartTerminal.Device.Core.Hashing.Fnv1a.Hash32(play[0]), TimeSpan.FromMinutes(double.Parse(play[1], CultureInfo.InvariantCulture)), TimeSpan.FromMinutes(double.Parse(play[2], CultureInfo.InvariantCulture)), watch: play.Length == 4 && play[3] == "watch")
     : null;
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

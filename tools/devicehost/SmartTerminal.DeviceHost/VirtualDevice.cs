@@ -63,6 +63,33 @@ public sealed class VirtualDevice : IDisposable
         return played;
     }
 
+    /// <summary>
+    /// The child watches an app (a video) for a while without touching the device; the host reports
+    /// the playback as ongoing, as the firmware head does. Returns the seconds allowed.
+    /// </summary>
+    public int Watch(uint appId, TimeSpan duration, TimeSpan tick)
+    {
+        if (!Runtime.Engine.StartActivity(appId).IsAllowed)
+        {
+            return 0;
+        }
+
+        Runtime.Engine.SetOngoing(true);
+        var watched = 0;
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += tick)
+        {
+            Clock.Advance(tick);
+            watched += (int)tick.TotalSeconds;
+            if (Runtime.Step().Action == AccountingAction.Stop)
+            {
+                break;
+            }
+        }
+
+        Runtime.Engine.StopActivity();
+        return watched;
+    }
+
     /// <summary>Time passes with the device idle (virtual time), stepping the runtime.</summary>
     public void Idle(TimeSpan duration, TimeSpan tick)
     {

@@ -31,6 +31,7 @@ namespace SmartTerminal.Device.Core.Enforcement
         private long _lastInteractionMonotonicMs;
         private long _pendingMs;
         private bool _charging;
+        private bool _runningOngoing;
 
         /// <summary>True while an activity is running and being accounted.</summary>
         public bool IsActivityRunning
@@ -86,6 +87,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 _runningCategory = category;
                 _runningExempt = exempt;
                 _runningCountsTotal = CountsTowardTotal(category);
+                _runningOngoing = false;
                 _lastAccountMonotonicMs = _clock.MonotonicMs;
                 _lastInteractionMonotonicMs = _lastAccountMonotonicMs;
             }
@@ -112,6 +114,36 @@ namespace SmartTerminal.Device.Core.Enforcement
         public void NoteInteraction()
         {
             _lastInteractionMonotonicMs = _clock.MonotonicMs;
+        }
+
+        /// <summary>
+        /// The running activity is going on without touches (a video or audio playing, a call, a game
+        /// in a cut scene): while set, all of its time counts as use and toward the rest reminder, as
+        /// if the child interacted throughout. Otherwise an hour of video watched without a touch would
+        /// count two minutes. A new activity starts not ongoing; the head reports playback again.
+        /// </summary>
+        public void SetOngoing(bool ongoing)
+        {
+            if (!_running || ongoing == _runningOngoing)
+            {
+                return;
+            }
+
+            // Time up to now counts by the rule that held until now.
+            AccountRunning();
+            if (!ongoing)
+            {
+                // Playback just ended: it was use until this moment, and the idle timeout starts now.
+                _lastInteractionMonotonicMs = _clock.MonotonicMs;
+            }
+
+            _runningOngoing = ongoing;
+        }
+
+        /// <summary>True while the running activity is reported as going on without touches.</summary>
+        public bool IsActivityOngoing
+        {
+            get { return _running && _runningOngoing; }
         }
 
         /// <summary>
@@ -196,7 +228,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 idleSeconds = DefaultIdleTimeoutSeconds;
             }
 
-            if (_lastInteractionMonotonicMs + (idleSeconds * 1000L) < countedUntil)
+            if (!_runningOngoing && _lastInteractionMonotonicMs + (idleSeconds * 1000L) < countedUntil)
             {
                 countedUntil = _lastInteractionMonotonicMs + (idleSeconds * 1000L);
             }
