@@ -14,9 +14,13 @@ public sealed class TelemetryOptions
     [Range(1, 3660)]
     public int MaxRecordAgeDays { get; set; } = 90;
 
-    /// <summary>How far ahead of the service's clock a record may be (a device's trusted time drifts a little).</summary>
-    [Range(1, 24 * 60)]
-    public int MaxRecordAheadMinutes { get; set; } = 60;
+    /// <summary>
+    /// How far ahead of the service's clock a record may be. A device's trusted time drifts only a
+    /// little, but device hosts run accelerated virtual time for demos and tests; a day keeps that working
+    /// while the window (with <see cref="MaxRecordAgeDays"/>) still bounds the shards one device can touch.
+    /// </summary>
+    [Range(1, 7 * 24 * 60)]
+    public int MaxRecordAheadMinutes { get; set; } = 24 * 60;
 
     /// <summary>Unreadable or refused uplinks kept per device; beyond this they are only counted.</summary>
     [Range(0, 100_000)]
