@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Security;
 
 namespace SmartTerminal.PolicyService.Audit;
@@ -11,7 +12,7 @@ namespace SmartTerminal.PolicyService.Audit;
 /// <see cref="AuditOptions.DenialResourcesPerWindow"/> distinct resources an actor's further refusals
 /// share one "(more resources)" entry. So a probe of a million ids costs a bounded number of rows.
 /// </summary>
-public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions> options, ILogger<AccessDenials> logger) : BackgroundService
+public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions> options, ILogger<AccessDenials> logger) : PeriodicWork
 {
     public const string Action = "access.denied";
     public const string MoreResources = "(more resources)";
@@ -81,27 +82,9 @@ public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions>
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.DenialWindowSeconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                Flush();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the last counts are written below.
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.DenialWindowSeconds);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        Flush();
-    }
+    protected override void RunOnce() => Flush();
 
     private void Write(string actor, string resource, object details)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
+using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Storage;
 
@@ -13,7 +14,7 @@ namespace SmartTerminal.PolicyService.Audit;
 /// to VerifyAuditChain, so a log cut short (the newest rows deleted, with the stored checkpoints)
 /// no longer verifies. The public key in <see cref="AuditKeys.PublicKeyPem"/> checks them anywhere.
 /// </summary>
-public sealed partial class AuditCheckpoints(Database database, AuditLog audit, AuditKeys keys, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditCheckpoints> logger) : BackgroundService
+public sealed partial class AuditCheckpoints(Database database, AuditLog audit, AuditKeys keys, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditCheckpoints> logger) : PeriodicWork
 {
     public string PublicKeyPem => keys.PublicKeyPem;
 
@@ -95,27 +96,9 @@ public sealed partial class AuditCheckpoints(Database database, AuditLog audit, 
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.CheckpointMinutes));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                TrySignHead();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromMinutes(options.Value.CheckpointMinutes);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        TrySignHead();
-    }
+    protected override void RunOnce() => TrySignHead();
 
     private void TrySignHead()
     {

@@ -28,17 +28,7 @@ public sealed class AuditTamperingTests : IAsyncLifetime
     private async Task<ListAuditCheckpointsResponse> CheckpointsAsync() =>
         await Compliance.ListAuditCheckpointsAsync(new ListAuditCheckpointsRequest(), await _service.As("auditor", "regulator"));
 
-    private async Task<List<AuditEntry>> EntriesAsync(string subject)
-    {
-        using var call = Compliance.ListAuditEntries(new ListAuditEntriesRequest { Subject = subject, Limit = 1000 }, await _service.As("auditor", "regulator"));
-        var entries = new List<AuditEntry>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            entries.Add(call.ResponseStream.Current);
-        }
-
-        return entries;
-    }
+    private Task<List<AuditEntry>> EntriesAsync(string subject) => AuditTrail.ReadAsync(_service, subject, limit: 1000);
 
     private async Task<RegisterDeviceResponse> SomeHistoryAsync()
     {

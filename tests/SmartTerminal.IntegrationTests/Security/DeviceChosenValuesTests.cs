@@ -32,11 +32,8 @@ public sealed class DeviceChosenValuesTests : IAsyncLifetime
         return (registered.DeviceId, device);
     }
 
-    private static async Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
-        await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(device.Received
-            .Where(m => m.Topic == $"st/v1/{deviceId}/control")
-            .Select(m => Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()))
-            .Any(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.UplinkAck && c.UplinkAck.AckedThroughSequence >= sequence)));
+    private static Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
+        UplinkAcks.ThroughAsync(device, deviceId, sequence, orLater: true);
 
     private (long Rows, long Bytes, long Dropped, string Reasons) Quarantine(string deviceId)
     {

@@ -21,18 +21,8 @@ public sealed class RefusedAttemptAuditTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-    private async Task<List<AuditEntry>> DenialsAsync()
-    {
-        var client = new ComplianceService.ComplianceServiceClient(_service.Channel);
-        using var call = client.ListAuditEntries(new ListAuditEntriesRequest { Limit = 10_000 }, await _service.As("auditor", "regulator"));
-        var entries = new List<AuditEntry>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            entries.Add(call.ResponseStream.Current);
-        }
-
-        return entries.Where(e => e.Action == "access.denied").ToList();
-    }
+    private async Task<List<AuditEntry>> DenialsAsync() =>
+        (await AuditTrail.ReadAsync(_service)).Where(e => e.Action == "access.denied").ToList();
 
     private static int Count(AuditEntry entry) => System.Text.Json.JsonDocument.Parse(entry.AfterJson).RootElement.GetProperty("count").GetInt32();
 

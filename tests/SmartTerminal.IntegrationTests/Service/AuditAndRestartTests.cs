@@ -15,18 +15,7 @@ public sealed class AuditAndRestartTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-    private async Task<List<AuditEntry>> AuditAsync(string subject = "")
-    {
-        var client = new ComplianceService.ComplianceServiceClient(_service.Channel);
-        using var call = client.ListAuditEntries(new ListAuditEntriesRequest { Subject = subject, Limit = 1000 }, await _service.As("auditor", "regulator"));
-        var entries = new List<AuditEntry>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            entries.Add(call.ResponseStream.Current);
-        }
-
-        return entries;
-    }
+    private Task<List<AuditEntry>> AuditAsync(string subject = "") => AuditTrail.ReadAsync(_service, subject, limit: 1000);
 
     [Fact]
     public async Task Changes_are_audited_with_actor_before_and_after_and_the_chain_verifies()

@@ -33,11 +33,8 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
         Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1 },
     }.ToByteArray();
 
-    private static async Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
-        await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(device.Received
-            .Where(m => m.Topic == $"st/v1/{deviceId}/control")
-            .Select(m => Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()))
-            .Any(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.UplinkAck && c.UplinkAck.AckedThroughSequence == sequence)));
+    private static Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
+        UplinkAcks.ThroughAsync(device, deviceId, sequence);
 
     private List<(ulong Sequence, string Reason, byte[] Payload)> Quarantined(string deviceId)
     {
