@@ -12,7 +12,9 @@ namespace SmartTerminal.Firmware
     /// <summary>
     /// Firmware entry point: read the configuration the flasher wrote, start enforcing at once (offline
     /// first), bring up Wi-Fi and SNTP in the background, and run the device runtime once a second.
-    /// The launcher and dialer UI call <see cref="Runtime"/>.Engine for every decision.
+    /// The launcher and dialer UI ask <see cref="Runtime"/>.Engine for every decision, holding
+    /// <see cref="EngineLock"/>: the engine is single-threaded and the main loop holds the lock for each
+    /// step (a step waits for at most one MQTT acknowledgement, usually milliseconds).
     /// </summary>
     public static class Program
     {
@@ -28,7 +30,10 @@ namespace SmartTerminal.Firmware
         private static int s_interaction;
         private static int s_playback;
 
-        /// <summary>The running device, for the UI components.</summary>
+        /// <summary>Held by whoever calls the engine: the main loop for each step, the UI for each decision.</summary>
+        public static readonly object EngineLock = new object();
+
+        /// <summary>The running device, for the UI components (call its engine under <see cref="EngineLock"/>).</summary>
         public static DeviceRuntime Runtime { get; private set; }
 
         public static void Main()
@@ -46,25 +51,34 @@ namespace SmartTerminal.Firmware
             new Thread(BringUpNetwork).Start();
             while (true)
             {
-                if (Interlocked.Exchange(ref s_timeValid, 0) == 1)
+                lock (EngineLock)
                 {
-                    Runtime.Engine.ApplyTimeSync(clock.WallClockUnixMs);
+                    ApplyReports(clock);
+                    Runtime.Step();
                 }
 
-                if (Interlocked.Exchange(ref s_interaction, 0) == 1)
-                {
-                    Runtime.Engine.NoteInteraction();
-                }
-
-                int playback = Interlocked.Exchange(ref s_playback, 0);
-                if (playback != 0)
-                {
-                    // Video or audio playing counts as use without touches (and stops counting so when it ends).
-                    Runtime.Engine.SetOngoing(playback == 1);
-                }
-
-                Runtime.Step();
                 Thread.Sleep(1000);
+            }
+        }
+
+        // What other threads reported since the last step (Interlocked flags: they never wait for the lock).
+        private static void ApplyReports(EspClock clock)
+        {
+            if (Interlocked.Exchange(ref s_timeValid, 0) == 1)
+            {
+                Runtime.Engine.ApplyTimeSync(clock.WallClockUnixMs);
+            }
+
+            if (Interlocked.Exchange(ref s_interaction, 0) == 1)
+            {
+                Runtime.Engine.NoteInteraction();
+            }
+
+            int playback = Interlocked.Exchange(ref s_playback, 0);
+            if (playback != 0)
+            {
+                // Video or audio playing counts as use without touches (and stops counting so when it ends).
+                Runtime.Engine.SetOngoing(playback == 1);
             }
         }
 
