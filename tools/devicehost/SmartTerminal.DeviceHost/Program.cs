@@ -1,57 +1,78 @@
-using System.Globalization;
+using System.Runtime.InteropServices;
 using SmartTerminal.DeviceHost;
 
-// SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY[:watch]]
-//   DIR holds one folder per device with the config.bin the flasher writes; each folder is that device's flash.
-//   --speed: virtual seconds per real second (default 1); --minutes: virtual minutes to run (default: until killed);
-//   --play: the child opens PACKAGE for MINUTES every EVERY virtual minutes, touching it throughout, or with
-//   ":watch" watching it without a touch (playback reported as ongoing, as the firmware head does).
-string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-var broker = Option("--broker");
-var devicesDir = Option("--devices");
-if (broker is null || devicesDir is null || !broker.Contains(':', StringComparison.Ordinal))
+// The .NET device host: runs the device core for every device folder (see HostOptions.Usage).
+try
 {
-    Console.Error.WriteLine("usage: SmartTerminal.DeviceHost --broker HOST:PORT --devices DIR [--speed N] [--minutes M] [--play PACKAGE:MINUTES:EVERY[:watch]]");
+    return args.FirstOrDefault() == "add-device" ? AddDeviceCommand.Run(args[1..]) : Run(HostOptions.Parse(args));
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"device host: {e.Message}");
+    if (args.Length == 0 || args.Contains("--help"))
+    {
+        Console.Error.WriteLine(HostOptions.Usage);
+    }
+
     return 2;
 }
 
-var speed = double.Parse(Option("--speed") ?? "1", CultureInfo.InvariantCulture);
-var runFor = Option("--minutes") is { } m ? TimeSpan.FromMinutes(double.Parse(m, CultureInfo.InvariantCulture)) : TimeSpan.MaxValue;
-var play = Option("--play")?.Split(':');
-var host = broker[..broker.LastIndexOf(':')];
-var port = int.Parse(broker[(broker.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-
-var devices = Directory.GetDirectories(devicesDir)
-    .Where(d => File.Exists(Path.Combine(d, "config.bin")))
-    .Select(d => new VirtualDevice(VirtualDevice.ReadConfig(Path.Combine(d, "config.bin")), d, new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speed), host, port))
-    .ToList();
-Console.WriteLine($"device host: {devices.Count} device(s), broker {broker}, speed {speed}x");
-
-var scenario = play is { Length: 3 or 4 }
-    ? new PlayScript(SmartTerminal.Device.Core.Hashing.Fnv1a.Hash32(play[0]), TimeSpan.FromMinutes(double.Parse(play[1], CultureInfo.InvariantCulture)), TimeSpan.FromMinutes(double.Parse(play[2], CultureInfo.InvariantCulture)), watch: play.Length == 4 && play[3] == "watch")
-    : null;
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+static int Run(HostOptions options)
 {
-    e.Cancel = true;
-    stop.Cancel();
-};
-
-while (!stop.IsCancellationRequested && devices.All(d => TimeSpan.FromMilliseconds(d.Clock.MonotonicMs) < runFor))
-{
-    foreach (var device in devices)
+    var folders = Directory.GetDirectories(options.DevicesFolder).Where(d => File.Exists(Path.Combine(d, "config.bin"))).Order(StringComparer.Ordinal).ToList();
+    if (folders.Count == 0)
     {
-        scenario?.Apply(device);
-        device.Runtime.Step();
+        throw new UsageException($"no device in {options.DevicesFolder}: add one with 'add-device --registration FILE.json ...'");
     }
 
-    Thread.Sleep(20);
-}
+    var devices = folders
+        .Select(d => new VirtualDevice(VirtualDevice.ReadConfig(Path.Combine(d, "config.bin")), d, new HostClock(options.Start.ToUnixTimeMilliseconds(), options.Speed), options.BrokerHost, options.BrokerPort))
+        .ToList();
+    Console.WriteLine($"device host: {devices.Count} device(s), broker {options.BrokerHost}:{options.BrokerPort}, speed {options.Speed}x, clock from {options.Start:yyyy-MM-dd HH:mm zzz}");
 
-foreach (var device in devices)
-{
-    device.Dispose();
-}
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
 
-Console.WriteLine("device host: stopped");
-return 0;
+    // SIGTERM stops as cleanly as Ctrl-C: usage state and outbox are saved, the next boot counts no gap.
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+
+    var nextStatus = DateTime.UtcNow;
+    while (!stop.IsCancellationRequested && devices.All(d => TimeSpan.FromMilliseconds(d.Clock.MonotonicMs) < options.RunFor))
+    {
+        foreach (var device in devices)
+        {
+            options.Play?.Apply(device);
+            device.Runtime.Step();
+        }
+
+        if (options.StatusEvery > TimeSpan.Zero && DateTime.UtcNow >= nextStatus)
+        {
+            nextStatus = DateTime.UtcNow + options.StatusEvery;
+            foreach (var device in devices)
+            {
+                Console.WriteLine(StatusBoard.Line(device, options.Play?.AppId));
+            }
+        }
+
+        Thread.Sleep(20);
+    }
+
+    // A last chance for what is in the outbox, then the final picture.
+    foreach (var device in devices)
+    {
+        device.Runtime.Step();
+        Console.WriteLine(StatusBoard.Line(device, options.Play?.AppId));
+        device.Dispose();
+    }
+
+    Console.WriteLine("device host: stopped");
+    return 0;
+}

@@ -12,16 +12,25 @@ namespace SmartTerminal.DeviceHost;
 /// </summary>
 public sealed class VirtualDevice : IDisposable
 {
-    private readonly MqttNetTransport _transport;
+    private readonly VirtualDeviceLink _transport;
 
     public VirtualDevice(DeviceConfig config, string folder, HostClock clock, string brokerHost, int brokerPort)
     {
         Config = config;
         Clock = clock;
         Storage = FolderStorage.Open(folder);
-        _transport = new MqttNetTransport(brokerHost, brokerPort);
+        _transport = new VirtualDeviceLink(new MqttNetTransport(brokerHost, brokerPort), clock, new UplinkTally());
         Runtime = new DeviceRuntime(config, clock, Storage, new DotNetHmac(), _transport, "host-1.0");
     }
+
+    /// <summary>True while the device's MQTT session is up.</summary>
+    public bool IsConnected => _transport.IsConnected;
+
+    /// <summary>Usage seconds sent and acknowledged by the service.</summary>
+    public UplinkTally Tally => _transport.Tally;
+
+    /// <summary>The last decision the child got when opening an app, for the status line.</summary>
+    public Decision? LastDecision { get; set; }
 
     public DeviceConfig Config { get; }
 
@@ -42,7 +51,9 @@ public sealed class VirtualDevice : IDisposable
     /// <summary>The child uses an app for a while (virtual time), interacting throughout; returns seconds allowed.</summary>
     public int Use(uint appId, TimeSpan duration, TimeSpan tick)
     {
-        if (!Runtime.Engine.StartActivity(appId).IsAllowed)
+        var decision = Runtime.Engine.StartActivity(appId);
+        LastDecision = decision;
+        if (!decision.IsAllowed)
         {
             return 0;
         }
@@ -69,7 +80,9 @@ public sealed class VirtualDevice : IDisposable
     /// </summary>
     public int Watch(uint appId, TimeSpan duration, TimeSpan tick)
     {
-        if (!Runtime.Engine.StartActivity(appId).IsAllowed)
+        var decision = Runtime.Engine.StartActivity(appId);
+        LastDecision = decision;
+        if (!decision.IsAllowed)
         {
             return 0;
         }
