@@ -10,12 +10,15 @@ case "$purpose" in
   service)
     command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
     command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v jq >/dev/null 2>&1 || packages+=(jq)
     ;;
   tests)
     command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_passwd >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_sub >/dev/null 2>&1 || packages+=(mosquitto-clients)
     command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v jq >/dev/null 2>&1 || packages+=(jq)
     ;;
   *) echo "usage: $0 service|tests" >&2; exit 2 ;;
 esac

@@ -1,56 +1,71 @@
 #!/usr/bin/env bash
 # The one command that runs the main job: the PolicyService with its embedded defaults (MQTTnet broker
-# in-process on 127.0.0.1:1883, SQLite in server/PolicyService/data, gRPC on http://127.0.0.1:5080 over
-# HTTP/2, JSON on http://127.0.0.1:5081) and what it needs: InfluxDB for telemetry on 127.0.0.1:8086
-# (started here unless one already answers there). Debian's InfluxDB 1.6 lacks /api/v2/write, so the
-# small shim of tools/influxshim serves it on 127.0.0.1:8087; with InfluxDB 1.8+ no shim runs.
-# Extra arguments go to the service as configuration, e.g. scripts/run-service.sh --Broker:Port=11883
+# in-process, SQLite in the data directory, gRPC over HTTP/2 and JSON over HTTP/1.1) and what it needs:
+# InfluxDB for telemetry (started here unless one already answers on its port). Debian's InfluxDB 1.6
+# lacks /api/v2/write, so the small shim of tools/influxshim serves it; with InfluxDB 1.8+ no shim runs.
+#
+# Ports and folders, all changeable through the environment (defaults in brackets):
+#   ST_GRPC_PORT [5080]  ST_HTTP_PORT [5081]  ST_MQTT_PORT [1883]
+#   ST_INFLUX_PORT [8086]  ST_INFLUX_RPC_PORT [8088] (InfluxDB's backup port)  ST_SHIM_PORT [8087]
+#   ST_DATA_DIR [server/PolicyService/data] (SQLite, keys, InfluxDB's files; ignored by git)
+# Extra arguments go to the service as configuration, e.g. scripts/run-service.sh --Compliance:MinimumGroupSize=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-prerequisites.sh service
 
-data="$PWD/server/PolicyService/data"
+grpc_port=${ST_GRPC_PORT:-5080}
+http_port=${ST_HTTP_PORT:-5081}
+mqtt_port=${ST_MQTT_PORT:-1883}
+influx_port=${ST_INFLUX_PORT:-8086}
+influx_rpc_port=${ST_INFLUX_RPC_PORT:-8088}
+shim_port=${ST_SHIM_PORT:-8087}
+data=$(mkdir -p "${ST_DATA_DIR:-server/PolicyService/data}" && cd "${ST_DATA_DIR:-server/PolicyService/data}" && pwd)
+chmod 700 "$data"
 influx_dir="$data/influxdb"
 mkdir -p "$influx_dir"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-if ! curl -sf http://127.0.0.1:8086/ping >/dev/null 2>&1; then
+if ! curl -sf "http://127.0.0.1:$influx_port/ping" >/dev/null 2>&1; then
   cat > "$influx_dir/influxdb.conf" <<CONF
 reporting-disabled = true
-bind-address = "127.0.0.1:8088"
+bind-address = "127.0.0.1:$influx_rpc_port"
 [meta]
   dir = "$influx_dir/meta"
+  logging-enabled = false
 [data]
   dir = "$influx_dir/data"
   wal-dir = "$influx_dir/wal"
   query-log-enabled = false
 [http]
-  bind-address = "127.0.0.1:8086"
+  bind-address = "127.0.0.1:$influx_port"
   log-enabled = false
 [monitor]
   store-enabled = false
 CONF
   influxd -config "$influx_dir/influxdb.conf" > "$influx_dir/influxd.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 60); do curl -sf http://127.0.0.1:8086/ping >/dev/null 2>&1 && break; sleep 0.5; done
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$influx_port/ping" >/dev/null 2>&1 && break; sleep 0.5; done
 fi
-curl -sf -XPOST http://127.0.0.1:8086/query --data-urlencode 'q=CREATE DATABASE smartterminal' >/dev/null
+curl -sf -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREATE DATABASE smartterminal' >/dev/null
 
-influx_url=http://127.0.0.1:8086
+influx_url="http://127.0.0.1:$influx_port"
 version=$(influxd version 2>/dev/null | sed -n 's/^InfluxDB v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
 if [ -n "$version" ] && [ "${version% *}" -eq 1 ] && [ "${version#* }" -lt 8 ]; then
   dotnet build tools/influxshim/SmartTerminal.InfluxShim -c Release -nologo -v:q >/dev/null
-  dotnet tools/influxshim/SmartTerminal.InfluxShim/bin/Release/net10.0/SmartTerminal.InfluxShim.dll --listen 8087 --influx http://127.0.0.1:8086 &
+  dotnet tools/influxshim/SmartTerminal.InfluxShim/bin/Release/net10.0/SmartTerminal.InfluxShim.dll --listen "$shim_port" --influx "http://127.0.0.1:$influx_port" &
   pids+=($!)
-  influx_url=http://127.0.0.1:8087
+  influx_url="http://127.0.0.1:$shim_port"
 fi
 
 # The service runs in the background and the script waits for it, so that Ctrl-C or a SIGTERM to the
 # script reaches the trap at once and stops the service, the shim and InfluxDB together.
 dotnet build server/PolicyService -c Release -nologo -v:q
+echo "SmartTerminal: gRPC http://127.0.0.1:$grpc_port, JSON http://127.0.0.1:$http_port, MQTT 127.0.0.1:$mqtt_port, data $data"
 (cd server/PolicyService && exec dotnet bin/Release/net10.0/SmartTerminal.PolicyService.dll \
+  --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$grpc_port" --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$http_port" \
+  --Broker:Port="$mqtt_port" --PolicyService:DataDirectory="$data" \
   --Influx:Url="$influx_url" --Influx:Token=smartterminal:smartterminal --Influx:Bucket=smartterminal/autogen "$@") &
 service=$!
 pids=("$service" "${pids[@]}")

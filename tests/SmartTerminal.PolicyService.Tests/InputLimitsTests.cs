@@ -135,7 +135,7 @@ public sealed class InputLimitsTests
             Record(registered.AddDays(-2)),
             Record(now.AddDays(2)),
             Record(now.AddMinutes(-5), (AppCategory)77),
-            Record(now.AddMinutes(-5), used: 301),
+            Record(now.AddMinutes(-5), used: 331),
             Record(now.AddMinutes(-5), bucket: 40 * 24 * 3600, used: 60),
             Record(now.AddDays(-29)),
         ]);

@@ -20,6 +20,7 @@ public sealed record UplinkVerdict(IReadOnlySet<int> Rejected, string? Reason)
 public static class UplinkValidation
 {
     // The longest bucket a device builds: the outbox merges old records into coarser buckets, never past a month.
+    // A bucket's use may exceed its length by rounding of older firmware; a tenth more is still possible.
     private const uint MaxBucketSeconds = 31 * 24 * 3600;
 
     public static UplinkVerdict Check(UplinkEnvelope uplink, DateTimeOffset now, DateTimeOffset registeredAt, TelemetryOptions limits)
@@ -33,7 +34,7 @@ public static class UplinkValidation
             UplinkEnvelope.BodyOneofCase.Usage => Verdict("usage record", uplink.Usage.Records.Select(r =>
                 TimeProblem(r.BucketStartUnix)
                 ?? (!Enum.IsDefined(r.Category) ? "with an unknown category" : null)
-                ?? (r.BucketSeconds == 0 || r.BucketSeconds > MaxBucketSeconds || r.UsedSeconds > r.BucketSeconds ? "with impossible durations" : null))),
+                ?? (r.BucketSeconds == 0 || r.BucketSeconds > MaxBucketSeconds || r.UsedSeconds > r.BucketSeconds + (r.BucketSeconds / 10) ? "with impossible durations" : null))),
             UplinkEnvelope.BodyOneofCase.Events => Verdict("event", uplink.Events.Events.Select(e =>
                 TimeProblem(e.AtUnix) ?? (!Enum.IsDefined(e.Kind) ? "of an unknown kind" : null))),
             UplinkEnvelope.BodyOneofCase.Heartbeat => Verdict("heartbeat", [TimeProblem(uplink.CreatedAtUnixMs / 1000)]),

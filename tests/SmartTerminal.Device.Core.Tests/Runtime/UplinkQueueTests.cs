@@ -41,14 +41,31 @@ public sealed class UplinkQueueTests
         return (usage, sequences);
     }
 
+    private static List<UsageRecord> Records(Outbox outbox)
+    {
+        var records = new List<UsageRecord>();
+        var buffer = new byte[outbox.MaxPayload];
+        ulong after = 0;
+        int length;
+        while ((length = outbox.ReadAfter(after, buffer, out var sequence)) >= 0)
+        {
+            after = sequence;
+            Assert.Equal(SmartTerminal.Device.Core.Protobuf.ProtoError.None, UplinkEnvelope.TryDecode(buffer, 0, length, out var message));
+            records.AddRange(message.Usage ?? []);
+        }
+
+        return records;
+    }
+
     [Fact]
     public void Closed_buckets_become_numbered_uplinks_and_open_ones_wait()
     {
         var storage = new MemoryStorage();
         var (ledger, queue) = Open(storage);
-        ledger.RecordUsage(Day + 10, 1, 7, 60);
-        ledger.RecordUsage(Day + 20, 1, 7, 30);
-        ledger.RecordUsage(Day + 310, 2, 9, 45);
+        // Each call is the use of the interval that ends at its time: [Day+10, Day+70), [Day+70, Day+100), [Day+310, Day+355).
+        ledger.RecordUsage(Day + 70, 1, 7, 60);
+        ledger.RecordUsage(Day + 100, 1, 7, 30);
+        ledger.RecordUsage(Day + 355, 2, 9, 45);
 
         queue.Flush(Day + 320, (Day + 320) * 1000);
 
@@ -57,6 +74,44 @@ public sealed class UplinkQueueTests
         Assert.Equal(90u, usage[(Day, 1, 7u)]);
         Assert.Equal(1, ledger.BucketCount);
         Assert.Equal(2ul, ledger.NextSequence);
+    }
+
+    [Fact]
+    public void Use_that_straddles_buckets_is_split_so_no_record_says_more_than_its_bucket_is_long()
+    {
+        var storage = new MemoryStorage();
+        var (ledger, queue) = Open(storage);
+        // 12 s ending 7 s into a bucket (a step of a fast clock), then a 20-minute reboot gap ending at Day+905.
+        ledger.RecordUsage(Day + 307, 1, 7, 12);
+        ledger.RecordUsage(Day + 905, 1, 0, 1200);
+
+        queue.Flush(Day + 1500, (Day + 1500) * 1000);
+
+        var records = Records(queue.Outbox);
+        Assert.All(records, r => Assert.True(r.UsedSeconds <= r.BucketSeconds, $"{r.UsedSeconds} s in a {r.BucketSeconds} s bucket at {r.BucketStartUnix - Day}"));
+        Assert.Equal(1212u, (uint)records.Sum(r => r.UsedSeconds));
+        Assert.Contains(records, r => r.BucketStartUnix == Day && r.AppId == 7 && r.UsedSeconds == 5);
+        Assert.Contains(records, r => r.BucketStartUnix == Day + 300 && r.AppId == 7 && r.UsedSeconds == 7);
+        // The gap: 5 s and 300 s in its last two buckets, the older 895 s as one record as long as it is.
+        Assert.Contains(records, r => r.BucketStartUnix == Day + 900 && r.AppId == 0 && r.UsedSeconds == 5);
+        Assert.Contains(records, r => r.BucketStartUnix == Day + 600 && r.AppId == 0 && r.UsedSeconds == 300);
+        Assert.Contains(records, r => r.BucketStartUnix == Day - 295 && r.BucketSeconds == 895 && r.UsedSeconds == 895);
+    }
+
+    [Fact]
+    public void Seconds_carried_past_a_full_bucket_go_to_the_one_before_it()
+    {
+        var storage = new MemoryStorage();
+        var (ledger, queue) = Open(storage);
+        ledger.RecordUsage(Day + 300, 1, 7, 299);
+        ledger.RecordUsage(Day + 300, 1, 7, 3);
+
+        queue.Flush(Day + 900, (Day + 900) * 1000);
+
+        var records = Records(queue.Outbox);
+        Assert.Equal(302u, (uint)records.Sum(r => r.UsedSeconds));
+        Assert.Contains(records, r => r.BucketStartUnix == Day && r.UsedSeconds == 300);
+        Assert.Contains(records, r => r.BucketStartUnix == Day - 300 && r.UsedSeconds == 2);
     }
 
     [Fact]

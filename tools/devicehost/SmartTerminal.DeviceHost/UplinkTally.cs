@@ -18,7 +18,7 @@ public sealed class UplinkTally
     /// <summary>Highest sequence sent.</summary>
     public ulong LastSent { get; private set; }
 
-    /// <summary>Usage seconds in every uplink sent at least once (resends counted once).</summary>
+    /// <summary>Usage seconds in every uplink sent at least once (resends and failed attempts counted once).</summary>
     public long SentSeconds { get; private set; }
 
     /// <summary>Usage seconds in the uplinks the service acknowledged.</summary>

@@ -36,13 +36,13 @@ public sealed class VirtualDeviceLink : IMqttTransport, IDisposable
 
     public bool Publish(string topic, byte[] payload, int offset, int count, bool retain)
     {
-        var published = _transport.Publish(topic, payload, offset, count, retain);
-        if (published && topic.EndsWith("/up", StringComparison.Ordinal))
+        // Counted before it goes: the service may acknowledge it before the publish call returns.
+        if (topic.EndsWith("/up", StringComparison.Ordinal))
         {
             Tally.Sent(payload, offset, count);
         }
 
-        return published;
+        return _transport.Publish(topic, payload, offset, count, retain);
     }
 
     public void Disconnect() => _transport.Disconnect();

@@ -9,7 +9,10 @@ namespace SmartTerminal.Device.Core.Platform
         /// </summary>
         void Record(long atUnix, int kind, int reason, uint subject, long detail);
 
-        /// <summary>Seconds of counted (non-idle) use of an app of a category at a trusted time.</summary>
+        /// <summary>
+        /// Seconds of counted (non-idle) use of an app of a category in the interval that ends at the
+        /// trusted time atUnix (the use since the last accounting, or a reboot gap counted as use).
+        /// </summary>
         void RecordUsage(long atUnix, int category, uint appId, uint seconds);
     }
 }

@@ -80,17 +80,54 @@ namespace SmartTerminal.Device.Core.Runtime
         /// <inheritdoc />
         public void RecordUsage(long atUnix, int category, uint appId, uint seconds)
         {
-            long start = atUnix - (((atUnix % BucketSeconds) + BucketSeconds) % BucketSeconds);
+            // The seconds are the interval that ends at atUnix (one accounting step, or a reboot gap): each
+            // 5-minute bucket gets its own part of it, so no record says more use than its bucket is long.
+            // Parts older than two buckets become one record as long as they are (used = length).
+            long end = atUnix;
+            uint left = seconds;
+            for (int part = 0; left > 0; part++)
+            {
+                long start = end - 1 - ((((end - 1) % BucketSeconds) + BucketSeconds) % BucketSeconds);
+                if (part == 2 && left > end - start)
+                {
+                    AddBucket(end - left, left, category, appId, left);
+                    return;
+                }
+
+                uint here = left < end - start ? left : (uint)(end - start);
+                AddToBucket(start, category, appId, here);
+                left -= here;
+                end = start;
+            }
+        }
+
+        // Adds seconds to the open 5-minute bucket of that start, category and app (or a new one). What
+        // would make it fuller than it is long (whole seconds carried over between accounting steps) goes
+        // to the bucket before it, so totals stay exact and no record claims more than its length.
+        private void AddToBucket(long start, int category, uint appId, uint seconds)
+        {
             for (int i = 0; i < _buckets; i++)
             {
                 if (!_pending[i] && _start[i] == start && _length[i] == BucketSeconds && _category[i] == category && _app[i] == appId)
                 {
-                    _used[i] += seconds;
+                    uint room = _used[i] < BucketSeconds ? BucketSeconds - _used[i] : 0;
+                    uint here = seconds < room ? seconds : room;
+                    _used[i] += here;
                     _dirty = true;
+                    if (seconds > here)
+                    {
+                        AddToBucket(start - BucketSeconds, category, appId, seconds - here);
+                    }
+
                     return;
                 }
             }
 
+            AddBucket(start, BucketSeconds, category, appId, seconds);
+        }
+
+        private void AddBucket(long start, uint length, int category, uint appId, uint seconds)
+        {
             if (_buckets == MaxBuckets)
             {
                 MergeOldest(start);
@@ -98,12 +135,24 @@ namespace SmartTerminal.Device.Core.Runtime
 
             if (_buckets == MaxBuckets)
             {
-                // Everything held is current or in flight: fold this into its category's open bucket.
+                // Everything held is current or in flight: fold this into its category's open bucket,
+                // which then spans the time it covers (a record never says more use than its length).
                 for (int i = 0; i < _buckets; i++)
                 {
                     if (!_pending[i] && _category[i] == category)
                     {
                         _used[i] += seconds;
+                        if (start < _start[i])
+                        {
+                            _length[i] += (uint)(_start[i] - start);
+                            _start[i] = start;
+                        }
+
+                        if (_used[i] > _length[i])
+                        {
+                            _length[i] = _used[i];
+                        }
+
                         _dirty = true;
                         return;
                     }
@@ -115,7 +164,7 @@ namespace SmartTerminal.Device.Core.Runtime
             }
 
             _start[_buckets] = start;
-            _length[_buckets] = BucketSeconds;
+            _length[_buckets] = length;
             _category[_buckets] = category;
             _app[_buckets] = appId;
             _used[_buckets] = seconds;
