@@ -68,4 +68,24 @@ public sealed class HostKillTests : IAsyncLifetime
         Assert.Contains(uplinks, u => u.BodyCase == SmartTerminal.Contracts.Device.V1.UplinkEnvelope.BodyOneofCase.Usage);
         Assert.True(StoredLastSequence() >= stored);
     }
+
+    [Fact]
+    public async Task A_SIGTERM_stops_the_host_as_cleanly_as_Ctrl_C_so_the_next_boot_counts_no_gap()
+    {
+        await using (var host = StartHost())
+        {
+            // Let it play for a while (1200x: minutes of virtual use), then ask it to stop as systemd would.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await using var kill = ChildProcess.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], AppContext.BaseDirectory);
+            Assert.Equal(0, await kill.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+
+            Assert.Equal(0, await host.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("device host: stopped", host.Output, StringComparison.Ordinal);
+        }
+
+        // The next boot of the same flash: nothing ran at power-off, so no unknown gap is counted.
+        var config = VirtualDevice.ReadConfig(Path.Combine(Folder, "config.bin"));
+        using var device = new VirtualDevice(config, Folder, new HostClock(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0), "127.0.0.1", _broker.Port);
+        Assert.Equal(0, device.Runtime.Ledger.EventCount);
+    }
 }

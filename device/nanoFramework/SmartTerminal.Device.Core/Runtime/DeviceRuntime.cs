@@ -70,9 +70,13 @@ namespace SmartTerminal.Device.Core.Runtime
             return result;
         }
 
-        /// <summary>Saves everything before a planned shutdown.</summary>
+        /// <summary>
+        /// Saves everything before a planned shutdown. The running activity ends here (its use is
+        /// counted up to now), so the next boot knows the device went off cleanly and counts no gap.
+        /// </summary>
         public void Shutdown()
         {
+            Engine.StopActivity();
             Engine.Checkpoint();
             Queue.SaveIfDirty();
         }
