@@ -14,31 +14,40 @@ namespace SmartTerminal.PolicyService.Registry;
 /// </summary>
 public sealed class DeviceRegistry(Database database, SecretProtector protector, AuditLog audit, TimeProvider time)
 {
-    public static string DeviceIdFor(string serial) =>
-        "st-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(serial)))[..16];
+    // Random, not derived from the serial: a serial is printed on the box, and anyone who knows it (another
+    // tenant, a reseller) must not be able to work out the unit's MQTT identity from it.
+    private static string NewDeviceId() => "st-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    // Serials are printed on boxes and typed by people: ASCII only, so no two spellings look alike.
+    private static bool IsSerial(string serial) =>
+        serial.Length is >= 1 and <= 64 && serial.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':');
 
     /// <summary>Creates the identity and secrets of a new unit; the caller has checked fleet ownership.</summary>
     public (DeviceRecord Device, RegisterDeviceResponse Secrets) Register(Caller caller, string fleetId, string modelId, string serial)
     {
-        if (string.IsNullOrWhiteSpace(serial) || serial.Length > 128)
+        if (!IsSerial(serial))
         {
-            throw ApiErrors.Invalid("serial_number", "must be 1-128 characters");
+            throw ApiErrors.Invalid("serial_number", "must be 1-64 characters of A-Z a-z 0-9 - _ . / : (a look-alike such as a full-width or Cyrillic letter would register a second unit for one printed serial)");
         }
 
-        var deviceId = DeviceIdFor(serial);
+        var deviceId = NewDeviceId();
         var secrets = NewSecrets(deviceId, keyId: 1);
+        secrets.FleetId = fleetId;
+        secrets.ModelId = modelId;
+        secrets.SerialNumber = serial;
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         using (var exists = connection.CreateCommand())
         {
             exists.Transaction = transaction;
-            exists.CommandText = "SELECT f.owner FROM devices d JOIN fleets f ON f.id = d.fleet_id WHERE d.serial = $serial";
+            exists.CommandText = "SELECT f.owner, d.id FROM devices d JOIN fleets f ON f.id = d.fleet_id WHERE d.serial = $serial";
             exists.Parameters.AddWithValue("$serial", serial);
-            if (exists.ExecuteScalar() is string owner)
+            using var found = exists.ExecuteReader();
+            if (found.Read())
             {
                 // Another manufacturer's unit: say no more than that (its device id is that tenant's business).
-                throw ApiErrors.AlreadyExists(owner == caller.Id
-                    ? $"serial '{serial}' is already registered as {deviceId}; rotate its keys with RotateDeviceKeys"
+                throw ApiErrors.AlreadyExists(found.GetString(0) == caller.Id
+                    ? $"serial '{serial}' is already registered as {found.GetString(1)}; rotate its keys with RotateDeviceKeys"
                     : $"serial '{serial}' is already registered by another manufacturer");
             }
         }
@@ -63,13 +72,16 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
         insert.ExecuteNonQuery();
         audit.Append(connection, transaction, caller.AuditName, "device.register", deviceId, afterJson: AuditJson.Of(new { fleetId, modelId, serial, keyId = 1 }));
         transaction.Commit();
-        return (new DeviceRecord(deviceId, fleetId, modelId, 1, string.Empty), secrets);
+        return (new DeviceRecord(deviceId, fleetId, modelId, 1, string.Empty, serial), secrets);
     }
 
     /// <summary>Issues new MQTT password, policy key (next key id) and guardian secret.</summary>
     public (DeviceRecord Device, RegisterDeviceResponse Secrets) Rotate(Caller caller, DeviceRecord device, string reason)
     {
         var secrets = NewSecrets(device.Id, device.KeyId + 1);
+        secrets.FleetId = device.FleetId;
+        secrets.ModelId = device.ModelId;
+        secrets.SerialNumber = device.Serial;
         var (hash, salt) = PasswordHasher.Hash(secrets.MqttPassword);
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -97,11 +109,11 @@ public sealed class DeviceRegistry(Database database, SecretProtector protector,
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, fleet_id, model_id, key_id, child_birth_month FROM devices WHERE id = $id AND ($all OR decommissioned_at IS NULL)";
+        command.CommandText = "SELECT id, fleet_id, model_id, key_id, child_birth_month, serial FROM devices WHERE id = $id AND ($all OR decommissioned_at IS NULL)";
         command.Parameters.AddWithValue("$all", includeDecommissioned);
         command.Parameters.AddWithValue("$id", deviceId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new DeviceRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), (uint)reader.GetInt64(3), reader.GetString(4)) : null;
+        return reader.Read() ? new DeviceRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), (uint)reader.GetInt64(3), reader.GetString(4), reader.GetString(5)) : null;
     }
 
     public DeviceSecrets Secrets(string deviceId)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Grpc.Core;
 using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
@@ -147,18 +148,22 @@ public sealed class AuditTamperingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_serial_number_with_quotes_stays_one_value_of_the_registration_record()
+    public async Task A_reason_with_quotes_stays_one_value_of_the_audit_record_and_a_serial_with_quotes_is_refused()
     {
         var fleet = await FleetScenario.CreateAsync(_service);
-        var serial = "SN-1\",\"keyId\":99,\"fleetId\":\"fl-forged";
+        var device = await fleet.RegisterAsync();
+        var reason = "reflash\",\"keyId\":99,\"fleetId\":\"fl-forged";
 
-        var device = await fleet.RegisterAsync(serial);
+        await fleet.Manufacturers.RotateDeviceKeysAsync(new RotateDeviceKeysRequest { DeviceId = device.DeviceId, Reason = reason }, fleet.AsManufacturer);
 
-        var record = (await EntriesAsync(device.DeviceId)).Single(e => e.Action == "device.register");
+        var record = (await EntriesAsync(device.DeviceId)).Single(e => e.Action == "device.rotate-keys");
         var json = JsonDocument.Parse(record.AfterJson).RootElement;
-        Assert.Equal(serial, json.GetProperty("serial").GetString());
-        Assert.Equal(1, json.GetProperty("keyId").GetInt32());
-        Assert.Equal(fleet.Fleet.Id, json.GetProperty("fleetId").GetString());
+        Assert.Equal(reason, json.GetProperty("reason").GetString());
+        Assert.Equal(2, json.GetProperty("keyId").GetInt32());
+        Assert.False(json.TryGetProperty("fleetId", out _));
+        // Serials are printed on boxes: letters, digits and - _ . / : only, so quotes never reach the record.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => fleet.RegisterAsync("SN-1\",\"keyId\":99"));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
     }
 
     [Fact]
