@@ -19,6 +19,7 @@ case "$purpose" in
     command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
     command -v curl >/dev/null 2>&1 || packages+=(curl)
     command -v jq >/dev/null 2>&1 || packages+=(jq)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql) # the store tests and the second integration run
     command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils) # renders the flasher's label PDFs to check their QR codes
     ;;
   *) echo "usage: $0 service|tests" >&2; exit 2 ;;

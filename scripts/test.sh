@@ -2,7 +2,9 @@
 # The one command that runs every test: installs what the tests need, builds the solution
 # (including the nanoFramework build of the device core and its metadata check), runs all test
 # projects and ends with one line "N passed, N failed". Tests start the real processes they need
-# themselves (PolicyService, Mosquitto) on free loopback ports and stop them afterwards.
+# themselves (PolicyService, Mosquitto, InfluxDB, a throw-away PostgreSQL cluster) on free loopback
+# ports and stop them afterwards. The integration suite runs twice: with the state database on SQLite
+# (the embedded default) and on PostgreSQL (ST_TEST_STATE_PROVIDER=PostgreSQL).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,9 +23,10 @@ rm -rf "$results"
 mkdir -p "$results"
 status=0
 projects=$(find tests -name '*.Tests.csproj' -o -name 'SmartTerminal.IntegrationTests.csproj' | sort)
-for project in $projects; do
-  name=$(basename "$project" .csproj)
-  dotnet test "$project" -c "$configuration" --no-build -nologo \
+run_project() { # project, result name, then environment assignments
+  local project="$1" name="$2"
+  shift 2
+  env "$@" dotnet test "$project" -c "$configuration" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" || status=1
   if [ ! -f "$results/$name.trx" ]; then
@@ -31,7 +34,19 @@ for project in $projects; do
     status=1
     echo "$name" >> "$results/crashed.txt"
   fi
+}
+
+for project in $projects; do
+  name=$(basename "$project" .csproj)
+  if [ "$name" = "SmartTerminal.IntegrationTests" ]; then
+    run_project "$project" "$name.Sqlite" ST_TEST_STATE_PROVIDER=Sqlite
+    run_project "$project" "$name.PostgreSQL" ST_TEST_STATE_PROVIDER=PostgreSQL
+  else
+    run_project "$project" "$name"
+  fi
 done
+# A test process killed before its exit handler leaves its PostgreSQL cluster behind: stop it.
+pkill -f "postgres -D /tmp/st-pg-" 2>/dev/null || true
 
 passed=0
 failed=0

@@ -7,24 +7,26 @@ using SmartTerminal.PolicyService.Storage;
 namespace SmartTerminal.Benchmarks;
 
 /// <summary>
-/// Opening a pooled SQLite connection and reading one device row, as every step of a policy republish
-/// does (about nine opens per device): with the connection pragmas run on every open (the baseline, as
-/// the service did before) and with <see cref="Database.Open"/>, which runs them once per native connection.
+/// Opening a pooled SQLite connection and reading one device row, as a step of a policy republish does:
+/// with the connection pragmas run on every open (the baseline, as the service once did) and through
+/// <see cref="StateDatabase.ReadAsync"/> and a Dapper query, which is what the stores do (pragmas once
+/// per native connection).
 /// </summary>
 [MemoryDiagnoser]
 public class DatabaseOpenBenchmarks
 {
     private string _folder = string.Empty;
-    private Database _database = null!;
+    private StateDatabase _database = null!;
     private string _connectionString = string.Empty;
 
     [GlobalSetup]
     public void Setup()
     {
         _folder = Directory.CreateTempSubdirectory("st-bench-db-").FullName;
-        _database = new Database(Options.Create(new ServiceOptions { DataDirectory = _folder }));
+        _database = new StateDatabase(Options.Create(new StateOptions()), Options.Create(new ServiceOptions { DataDirectory = _folder }));
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "smartterminal.db"), Pooling = true, DefaultTimeout = 10 }.ToString();
-        using var connection = _database.Open();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
         using var insert = connection.CreateCommand();
         insert.CommandText = """
             INSERT INTO fleets (id, name, owner, profile_id, created_at) VALUES ('fl-1', 'Fleet', 'acme', 'none', 0);
@@ -55,11 +57,11 @@ public class DatabaseOpenBenchmarks
         return ReadDevice(connection);
     }
 
-    [Benchmark(Description = "Database.Open (pragmas once per native connection) + device row")]
-    public string PragmasOnce()
+    [Benchmark(Description = "StateDatabase.ReadAsync + Dapper query of the device row")]
+    public async Task<string> StateSession()
     {
-        using var connection = _database.Open();
-        return ReadDevice(connection);
+        await using var session = await _database.ReadAsync();
+        return (await session.QueryFirstOrDefaultAsync<string>("SELECT fleet_id FROM devices WHERE id = @id", new { id = "st-1" }))!;
     }
 
     private static string ReadDevice(SqliteConnection connection)

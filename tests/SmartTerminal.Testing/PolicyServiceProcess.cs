@@ -12,13 +12,15 @@ namespace SmartTerminal.Testing;
 public sealed class PolicyServiceProcess : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _arguments;
+    private readonly IReadOnlyDictionary<string, string> _state;
     private readonly ConcurrentDictionary<(string Role, string Subject), string> _tokens = new();
     private ChildProcess _process;
 
-    private PolicyServiceProcess(ChildProcess process, Dictionary<string, string> arguments, string dataDirectory, int grpcPort, int restPort, int mqttPort, string servicePassword)
+    private PolicyServiceProcess(ChildProcess process, Dictionary<string, string> arguments, IReadOnlyDictionary<string, string> state, string dataDirectory, int grpcPort, int restPort, int mqttPort, string servicePassword)
     {
         _process = process;
         _arguments = arguments;
+        _state = state;
         DataDirectory = dataDirectory;
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
         RestAddress = new Uri($"http://127.0.0.1:{restPort}");
@@ -37,6 +39,16 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(DataDirectory, "smartterminal.db");
 
+    /// <summary>The state database's engine (State:Provider) and connection string, as the service uses them.</summary>
+    public (string Provider, string ConnectionString) State =>
+        _arguments.TryGetValue("State:Provider", out var provider) && provider == "PostgreSQL"
+            ? (provider, _arguments["State:ConnectionString"])
+            : ("Sqlite", "Data Source=" + DatabasePath);
+
+    /// <summary>Arguments that point one of the service's commands (mint-token, revoke-token) at this service's data and state.</summary>
+    public IReadOnlyList<string> CommandArguments =>
+        [.. _arguments.Where(a => a.Key.StartsWith("State:", StringComparison.Ordinal) || a.Key == "PolicyService:DataDirectory").Select(a => $"--{a.Key}={a.Value}")];
+
     public string ServiceUserName => "policy-service";
 
     public string ServicePassword { get; }
@@ -53,7 +65,7 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var service = Launch(settings);
+            var service = await LaunchAsync(settings);
             try
             {
                 await service.WaitUntilHealthyAsync();
@@ -72,8 +84,12 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         }
     }
 
-    private static PolicyServiceProcess Launch(IDictionary<string, string>? settings)
+    private static async Task<PolicyServiceProcess> LaunchAsync(IDictionary<string, string>? settings)
     {
+        // The engine under test, unless the test chose the state database itself.
+        var state = settings?.Keys.Any(k => k.StartsWith("State:", StringComparison.Ordinal)) == true
+            ? new Dictionary<string, string>()
+            : await StateUnderTest.NewServiceSettingsAsync();
         var grpcPort = FreePort.Next();
         var restPort = FreePort.Next();
         var mqttPort = FreePort.Next();
@@ -88,12 +104,12 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
             ["PolicyService:DataDirectory"] = dataDirectory,
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in state.Concat(settings ?? new Dictionary<string, string>()))
         {
             arguments[key] = value;
         }
 
-        return new PolicyServiceProcess(Launch(arguments), arguments, dataDirectory, grpcPort, restPort, mqttPort, password);
+        return new PolicyServiceProcess(Launch(arguments), arguments, state, dataDirectory, grpcPort, restPort, mqttPort, password);
     }
 
     /// <summary>Stops the process and starts it again on the same ports and data.</summary>
@@ -121,7 +137,7 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         }
 
         var dll = RepositoryPaths.PolicyServiceDll;
-        await using var mint = ChildProcess.Start("dotnet", [dll, "mint-token", "--role", role, "--subject", subject, $"--PolicyService:DataDirectory={DataDirectory}"], Path.GetDirectoryName(dll)!);
+        await using var mint = ChildProcess.Start("dotnet", [dll, "mint-token", "--role", role, "--subject", subject, .. CommandArguments], Path.GetDirectoryName(dll)!);
         if (await mint.WaitForExitAsync(TimeSpan.FromSeconds(60)) != 0)
         {
             throw new InvalidOperationException("mint-token failed: " + mint.Output);
@@ -138,6 +154,7 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         Channel.Dispose();
         await _process.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
+        await StateUnderTest.ReleaseAsync(_state);
     }
 
     private static ChildProcess Launch(Dictionary<string, string> arguments)

@@ -39,7 +39,21 @@ public sealed partial class ApiErrorInterceptor(ILogger<ApiErrorInterceptor> log
     private RpcException Translate(Exception exception, ServerCallContext context)
     {
         var reference = context.GetHttpContext().TraceIdentifier;
-        var (status, message) = DatabaseFailures.Classify(exception);
+        var (kind, message) = DatabaseFailures.Classify(exception);
+        var status = kind switch
+        {
+            StateFailureKind.Unavailable => StatusCode.Unavailable,
+            StateFailureKind.AlreadyExists => StatusCode.AlreadyExists,
+            StateFailureKind.Conflict => StatusCode.Aborted,
+            StateFailureKind.MissingReference => StatusCode.FailedPrecondition,
+            StateFailureKind.Damaged => StatusCode.Internal,
+            _ => StatusCode.Internal,
+        };
+        if (kind is StateFailureKind.None)
+        {
+            message = "internal error";
+        }
+
         if (status == StatusCode.Internal)
         {
             LogUnexpected(exception, context.Method, reference);

@@ -6,6 +6,7 @@ using SmartTerminal.PolicyService.Exports;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Api;
@@ -15,7 +16,7 @@ namespace SmartTerminal.PolicyService.Api;
 /// with a minimum group size), and the audit log. Every read is itself audited.
 /// </summary>
 [Authorize]
-public sealed class ComplianceApi(FleetRegistry fleets, Database database, AuditLog audit, AuditCheckpoints checkpoints, AccessDenials denials, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
+public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, DevicePolicyStore policies, AuditLog audit, AuditCheckpoints checkpoints, AccessDenials denials, ComplianceReports reports, ReportExports exports, TimeProvider time) : ComplianceService.ComplianceServiceBase
 {
     private const int MaxKeptCheckpoints = 10_000;
 
@@ -33,9 +34,9 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         Func<string, string, DateTimeOffset, DateTimeOffset, CancellationToken, Task<T>> query)
     {
         var caller = Caller.From(context);
-        var profileId = fleets.RequireVisible(caller, fleetId);
+        var profileId = await fleets.RequireVisibleAsync(caller, fleetId);
         var period = Period(from, to);
-        audit.Append(caller.AuditName, auditAction, fleetId);
+        await audit.AppendAsync(caller.AuditName, auditAction, fleetId);
         return await Unavailable(() => query(fleetId, profileId, period.From, period.To, context.CancellationToken));
     }
 
@@ -46,7 +47,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         var (from, to) = Period(request.From, request.To);
         var table = request.Kind switch
         {
-            ExportKind.AuditLog when !caller.Has(Roles.Auditor) => throw Refused(caller, "audit-log", "only auditors export the audit log"),
+            ExportKind.AuditLog when !caller.Has(Roles.Auditor) => throw await RefusedAsync(caller, "audit-log", "only auditors export the audit log"),
             ExportKind.AuditLog => exports.AuditLog(from, to),
             ExportKind.DailyUsage or ExportKind.DailyEnforcement => await FleetTableAsync(request, caller, from, to, context.CancellationToken),
             _ => throw ApiErrors.Invalid("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
@@ -57,10 +58,10 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
             ExportKind.DailyEnforcement => ("compliance.daily-enforcement.export", request.FleetId),
             _ => ("audit-log.export", string.Empty),
         };
-        audit.Append(caller.AuditName, action, subject);
+        await audit.AppendAsync(caller.AuditName, action, subject);
 
         using var writer = new CsvChunkWriter(table.Header);
-        foreach (var row in table.Rows)
+        await foreach (var row in table.Rows)
         {
             if (writer.Add(row) is { } chunk)
             {
@@ -71,15 +72,15 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
         await responseStream.WriteAsync(writer.Finish(table.SuppressedGroups), context.CancellationToken);
     }
 
-    private RpcException Refused(Caller caller, string resource, string message)
+    private async Task<RpcException> RefusedAsync(Caller caller, string resource, string message)
     {
-        denials.Record(caller, resource, "role");
+        await denials.RecordAsync(caller, resource, "role");
         return ApiErrors.PermissionDenied(message);
     }
 
     private async Task<ExportTable> FleetTableAsync(ExportReportRequest request, Caller caller, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var profileId = fleets.RequireVisible(caller, request.FleetId);
+        var profileId = await fleets.RequireVisibleAsync(caller, request.FleetId);
         var zoneId = string.IsNullOrEmpty(request.TimeZone) ? "UTC" : request.TimeZone;
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
         {
@@ -123,30 +124,24 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
     }
 
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
-    public override Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context)
+    public override async Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        fleets.RequireVisible(caller, request.FleetId);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT COUNT(*),
-                   COALESCE(SUM(CASE WHEN p.reported_version >= p.desired_version THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN p.reported_version < p.desired_version AND p.reported_at IS NOT NULL THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN p.reported_at IS NULL THEN 1 ELSE 0 END), 0)
-            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id WHERE d.fleet_id = $f AND d.decommissioned_at IS NULL
-            """;
-        command.Parameters.AddWithValue("$f", request.FleetId);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        audit.Append(caller.AuditName, "compliance.baseline-coverage.read", request.FleetId);
-        return Task.FromResult(new BaselineCoverage
+        await fleets.RequireVisibleAsync(caller, request.FleetId);
+        PolicyCoverage coverage;
+        await using (var session = await database.ReadAsync(context.CancellationToken))
         {
-            TotalDevices = (uint)reader.GetInt64(0),
-            CurrentDevices = (uint)reader.GetInt64(1),
-            LaggingDevices = (uint)reader.GetInt64(2),
-            NeverSeenDevices = (uint)reader.GetInt64(3),
-        });
+            coverage = await policies.CoverageAsync(session, request.FleetId);
+        }
+
+        await audit.AppendAsync(caller.AuditName, "compliance.baseline-coverage.read", request.FleetId);
+        return new BaselineCoverage
+        {
+            TotalDevices = (uint)coverage.TotalDevices,
+            CurrentDevices = (uint)coverage.CurrentDevices,
+            LaggingDevices = (uint)coverage.LaggingDevices,
+            NeverSeenDevices = (uint)coverage.NeverSeenDevices,
+        };
     }
 
     [Authorize(Roles = Roles.Auditor)]
@@ -154,30 +149,30 @@ public sealed class ComplianceApi(FleetRegistry fleets, Database database, Audit
     {
         var caller = Caller.From(context);
         var limit = request.Limit == 0 ? 100 : (int)Math.Min(request.Limit, 10_000);
-        audit.Append(caller.AuditName, "audit-log.read", request.Subject);
-        foreach (var entry in audit.List(request.Subject, request.AfterSequence, limit))
+        await audit.AppendAsync(caller.AuditName, "audit-log.read", request.Subject);
+        foreach (var entry in await audit.ListAsync(request.Subject, request.AfterSequence, limit))
         {
             await responseStream.WriteAsync(entry, context.CancellationToken);
         }
     }
 
     [Authorize(Roles = Roles.Auditor)]
-    public override Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
+    public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
     {
         if (request.Checkpoints.Count > MaxKeptCheckpoints)
         {
             throw ApiErrors.Invalid("checkpoints", $"at most {MaxKeptCheckpoints} per call; keep the newest ones");
         }
 
-        return Task.FromResult(checkpoints.Verify(request.Checkpoints));
+        return await checkpoints.VerifyAsync(request.Checkpoints);
     }
 
     [Authorize(Roles = Roles.Auditor)]
-    public override Task<ListAuditCheckpointsResponse> ListAuditCheckpoints(ListAuditCheckpointsRequest request, ServerCallContext context)
+    public override async Task<ListAuditCheckpointsResponse> ListAuditCheckpoints(ListAuditCheckpointsRequest request, ServerCallContext context)
     {
         var caller = Caller.From(context);
-        checkpoints.SignHead();
-        audit.Append(caller.AuditName, "audit-log.checkpoints.read", string.Empty);
-        return Task.FromResult(new ListAuditCheckpointsResponse { Checkpoints = { checkpoints.List(request.AfterSequence) }, SigningPublicKeyPem = checkpoints.PublicKeyPem });
+        await checkpoints.SignHeadAsync();
+        await audit.AppendAsync(caller.AuditName, "audit-log.checkpoints.read", string.Empty);
+        return new ListAuditCheckpointsResponse { Checkpoints = { await checkpoints.ListAsync(request.AfterSequence) }, SigningPublicKeyPem = checkpoints.PublicKeyPem };
     }
 }

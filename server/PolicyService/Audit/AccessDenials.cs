@@ -25,9 +25,9 @@ public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions>
     private readonly Dictionary<string, int> _resourcesPerActor = new(StringComparer.Ordinal);
 
     /// <summary>Notes a refused call: the caller, what it tried to reach (e.g. "fleet:fl-1") and why.</summary>
-    public void Record(Caller caller, string resource, string reason) => Record(caller.AuditName, caller.Method, resource, reason);
+    public Task RecordAsync(Caller caller, string resource, string reason) => RecordAsync(caller.AuditName, caller.Method, resource, reason);
 
-    public void Record(string actor, string method, string resource, string reason)
+    public async Task RecordAsync(string actor, string method, string resource, string reason)
     {
         lock (_sync)
         {
@@ -62,11 +62,11 @@ public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions>
             reason = key.Reason;
         }
 
-        Write(actor, resource, new { method, reason, count = 1 });
+        await WriteAsync(actor, resource, new { method, reason, count = 1 });
     }
 
     /// <summary>Writes the counted repeats and starts a new window.</summary>
-    public void Flush()
+    public async Task FlushAsync()
     {
         List<((string Actor, string Resource, string Reason) Key, Pending Pending)> repeated;
         lock (_sync)
@@ -78,19 +78,19 @@ public sealed partial class AccessDenials(AuditLog audit, IOptions<AuditOptions>
 
         foreach (var ((actor, resource, reason), pending) in repeated)
         {
-            Write(actor, resource, new { method = pending.Method, reason, count = pending.Repeats, repeated = true });
+            await WriteAsync(actor, resource, new { method = pending.Method, reason, count = pending.Repeats, repeated = true });
         }
     }
 
     protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.DenialWindowSeconds);
 
-    protected override void RunOnce() => Flush();
+    protected override Task RunOnceAsync() => FlushAsync();
 
-    private void Write(string actor, string resource, object details)
+    private async Task WriteAsync(string actor, string resource, object details)
     {
         try
         {
-            audit.Append(actor, Action, resource, AuditJson.Of(details));
+            await audit.AppendAsync(actor, Action, resource, AuditJson.Of(details));
         }
         catch (Exception e)
         {

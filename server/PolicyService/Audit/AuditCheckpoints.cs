@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Audit;
 
@@ -14,7 +15,7 @@ namespace SmartTerminal.PolicyService.Audit;
 /// to VerifyAuditChain, so a log cut short (the newest rows deleted, with the stored checkpoints)
 /// no longer verifies. The public key in <see cref="AuditKeys.PublicKeyPem"/> checks them anywhere.
 /// </summary>
-public sealed partial class AuditCheckpoints(Database database, AuditLog audit, AuditKeys keys, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditCheckpoints> logger) : PeriodicWork
+public sealed partial class AuditCheckpoints(StateDatabase database, AuditStore store, AuditLog audit, AuditKeys keys, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditCheckpoints> logger) : PeriodicWork
 {
     public string PublicKeyPem => keys.PublicKeyPem;
 
@@ -23,46 +24,34 @@ public sealed partial class AuditCheckpoints(Database database, AuditLog audit, 
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"smartterminal-audit-checkpoint/v1\n{sequence}\n{headHash}\n{atUnixMs}"));
 
     /// <summary>Signs the current head unless a checkpoint already covers it; null while the log is empty.</summary>
-    public AuditCheckpoint? SignHead()
+    public async Task<AuditCheckpoint?> SignHeadAsync()
     {
-        var (sequence, hash) = audit.Head();
+        var (sequence, hash) = await audit.HeadAsync();
         if (sequence == 0)
         {
             return null;
         }
 
         var at = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var connection = database.Open();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO audit_checkpoints (sequence, head_hash, at, signature) VALUES ($s, $h, $at, $sig) ON CONFLICT (sequence) DO NOTHING";
-        insert.Parameters.AddWithValue("$s", (long)sequence);
-        insert.Parameters.AddWithValue("$h", hash);
-        insert.Parameters.AddWithValue("$at", at);
-        insert.Parameters.AddWithValue("$sig", keys.Sign(Statement(sequence, hash, at)));
-        insert.ExecuteNonQuery();
-        return List(sequence - 1).FirstOrDefault();
-    }
-
-    public IReadOnlyList<AuditCheckpoint> List(ulong afterSequence)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, head_hash, at, signature FROM audit_checkpoints WHERE sequence > $after ORDER BY sequence";
-        command.Parameters.AddWithValue("$after", (long)afterSequence);
-        using var reader = command.ExecuteReader();
-        var checkpoints = new List<AuditCheckpoint>();
-        while (reader.Read())
+        await using (var session = await database.WriteAsync())
         {
-            checkpoints.Add(new AuditCheckpoint
-            {
-                Sequence = (ulong)reader.GetInt64(0),
-                HeadHash = reader.GetString(1),
-                At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))),
-                Signature = Google.Protobuf.ByteString.CopyFrom((byte[])reader[3]),
-            });
+            await store.InsertCheckpointAsync(session, new StoredCheckpoint((long)sequence, hash, at, keys.Sign(Statement(sequence, hash, at))));
+            await session.CommitAsync();
         }
 
-        return checkpoints;
+        return (await ListAsync(sequence - 1)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<AuditCheckpoint>> ListAsync(ulong afterSequence)
+    {
+        await using var session = await database.ReadAsync();
+        return [.. (await store.CheckpointsAfterAsync(session, (long)afterSequence)).Select(c => new AuditCheckpoint
+        {
+            Sequence = (ulong)c.Sequence,
+            HeadHash = c.HeadHash,
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(c.At)),
+            Signature = Google.Protobuf.ByteString.CopyFrom(c.Signature),
+        })];
     }
 
     public bool IsSigned(AuditCheckpoint checkpoint) =>
@@ -73,9 +62,9 @@ public sealed partial class AuditCheckpoints(Database database, AuditLog audit, 
     /// Verifies the chain against the stored checkpoints and the ones an auditor kept: each must be
     /// signed by the audit key, and the chain must reach and match every one.
     /// </summary>
-    public VerifyAuditChainResponse Verify(IEnumerable<AuditCheckpoint> kept)
+    public async Task<VerifyAuditChainResponse> VerifyAsync(IEnumerable<AuditCheckpoint> kept)
     {
-        var all = List(0).Concat(kept).ToList();
+        var all = (await ListAsync(0)).Concat(kept).ToList();
         if (all.FirstOrDefault(c => !IsSigned(c)) is { } forged)
         {
             return new VerifyAuditChainResponse
@@ -86,25 +75,25 @@ public sealed partial class AuditCheckpoints(Database database, AuditLog audit, 
             };
         }
 
-        return audit.Verify(all.Select(c => (c.Sequence, c.HeadHash)).ToList());
+        return await audit.VerifyAsync(all.Select(c => (c.Sequence, c.HeadHash)).ToList());
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Before anything is appended under the key: entries of the unkeyed chain get keyed hashes.
-        audit.KeyLegacyEntries();
-        return base.StartAsync(cancellationToken);
+        await audit.KeyLegacyEntriesAsync();
+        await base.StartAsync(cancellationToken);
     }
 
     protected override TimeSpan Interval => TimeSpan.FromMinutes(options.Value.CheckpointMinutes);
 
-    protected override void RunOnce() => TrySignHead();
+    protected override Task RunOnceAsync() => TrySignHeadAsync();
 
-    private void TrySignHead()
+    private async Task TrySignHeadAsync()
     {
         try
         {
-            SignHead();
+            await SignHeadAsync();
         }
         catch (Exception e)
         {

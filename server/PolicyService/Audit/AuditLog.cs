@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Audit;
 
@@ -17,72 +17,55 @@ namespace SmartTerminal.PolicyService.Audit;
 /// (<see cref="KeyLegacyEntries"/>); afterwards an unkeyed entry anywhere is a break, so nobody can
 /// downgrade the chain to the unkeyed scheme and re-chain it.
 /// </summary>
-public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider time)
+public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys keys, TimeProvider time)
 {
     private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
     private const int LegacyScheme = 0;
     private const int KeyedScheme = 1;
+    private const int Page = 1000;
 
-    /// <summary>Appends within the caller's transaction, so the change and its record commit together.</summary>
-    public void Append(SqliteConnection connection, SqliteTransaction transaction, string actor, string action, string subject, string beforeJson = "", string afterJson = "")
+    /// <summary>
+    /// Appends within the caller's write session, so the change and its record commit together. Call it
+    /// last in the transaction: it holds the chain's lock until the commit.
+    /// </summary>
+    public async Task AppendAsync(StateSession session, string actor, string action, string subject, string beforeJson = "", string afterJson = "")
     {
-        using var last = connection.CreateCommand();
-        last.Transaction = transaction;
-        last.CommandText = "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1";
-        long sequence = 1;
-        var previous = Genesis;
-        using (var reader = last.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                sequence = reader.GetInt64(0) + 1;
-                previous = reader.GetString(1);
-            }
-        }
-
+        var head = await store.LockHeadAsync(session);
+        var sequence = (head?.Sequence ?? 0) + 1;
         var at = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO audit_log (sequence, at, actor, action, subject, before_json, after_json, hash, hash_scheme) VALUES ($s, $at, $actor, $action, $subject, $before, $after, $hash, $scheme)";
-        insert.Parameters.AddWithValue("$s", sequence);
-        insert.Parameters.AddWithValue("$at", at);
-        insert.Parameters.AddWithValue("$actor", actor);
-        insert.Parameters.AddWithValue("$action", action);
-        insert.Parameters.AddWithValue("$subject", subject);
-        insert.Parameters.AddWithValue("$before", beforeJson);
-        insert.Parameters.AddWithValue("$after", afterJson);
-        insert.Parameters.AddWithValue("$hash", Hash(KeyedScheme, previous, sequence, at, actor, action, subject, beforeJson, afterJson));
-        insert.Parameters.AddWithValue("$scheme", KeyedScheme);
-        insert.ExecuteNonQuery();
+        var hash = Hash(KeyedScheme, head?.Hash ?? Genesis, sequence, at, actor, action, subject, beforeJson, afterJson);
+        await store.InsertAsync(session, new StoredAuditEntry(sequence, at, actor, action, subject, beforeJson, afterJson, hash, KeyedScheme));
     }
 
     /// <summary>Appends in its own transaction (for reads of a child's data, refused attempts).</summary>
-    public void Append(string actor, string action, string subject, string afterJson = "")
+    public async Task AppendAsync(string actor, string action, string subject, string afterJson = "")
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        Append(connection, transaction, actor, action, subject, afterJson: afterJson);
-        transaction.Commit();
+        await using var session = await database.WriteAsync();
+        await AppendAsync(session, actor, action, subject, afterJson: afterJson);
+        await session.CommitAsync();
     }
 
-    public IReadOnlyList<AuditEntry> List(string subject, ulong afterSequence, int limit) =>
-        Read("($subject = '' OR subject = $subject)", afterSequence, limit, c => c.Parameters.AddWithValue("$subject", subject));
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string subject, ulong afterSequence, int limit)
+    {
+        await using var session = await database.ReadAsync();
+        return [.. (await store.PageAsync(session, subject, (long)afterSequence, limit)).Select(ToEntry)];
+    }
 
     /// <summary>Entries written in [from, to), read a page at a time so that a long log streams in bounded memory.</summary>
-    public IEnumerable<AuditEntry> Between(DateTimeOffset from, DateTimeOffset to)
+    public async IAsyncEnumerable<AuditEntry> BetweenAsync(DateTimeOffset from, DateTimeOffset to)
     {
-        const int Page = 1000;
-        ulong after = 0;
+        long after = 0;
         while (true)
         {
-            var page = Read("at >= $from AND at < $to", after, Page, c =>
+            IReadOnlyList<StoredAuditEntry> page;
+            await using (var session = await database.ReadAsync())
             {
-                c.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-                c.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-            });
+                page = await store.PageBetweenAsync(session, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), after, Page);
+            }
+
             foreach (var entry in page)
             {
-                yield return entry;
+                yield return ToEntry(entry);
             }
 
             if (page.Count < Page)
@@ -94,58 +77,24 @@ public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider tim
         }
     }
 
-    private List<AuditEntry> Read(string filter, ulong afterSequence, int limit, Action<SqliteCommand> bind)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT sequence, at, actor, action, subject, before_json, after_json, hash FROM audit_log WHERE sequence > $after AND {filter} ORDER BY sequence LIMIT $limit";
-        command.Parameters.AddWithValue("$after", (long)afterSequence);
-        command.Parameters.AddWithValue("$limit", limit);
-        bind(command);
-        using var reader = command.ExecuteReader();
-        var entries = new List<AuditEntry>();
-        while (reader.Read())
-        {
-            entries.Add(new AuditEntry
-            {
-                Sequence = (ulong)reader.GetInt64(0),
-                At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))),
-                Actor = reader.GetString(2),
-                Action = reader.GetString(3),
-                Subject = reader.GetString(4),
-                BeforeJson = reader.GetString(5),
-                AfterJson = reader.GetString(6),
-                Hash = reader.GetString(7),
-            });
-        }
-
-        return entries;
-    }
-
     /// <summary>
     /// Re-hashes entries from before the keyed chain under the key (once, at start), after checking
     /// their unkeyed chain; the result is recorded as an entry of its own, so a legacy chain that was
     /// already broken stays evident.
     /// </summary>
-    public void KeyLegacyEntries()
+    public async Task KeyLegacyEntriesAsync()
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var rows = connection.CreateCommand();
-        rows.Transaction = transaction;
-        rows.CommandText = "SELECT sequence, at, actor, action, subject, before_json, after_json, hash, hash_scheme FROM audit_log ORDER BY sequence";
-        var entries = new List<(long Sequence, long At, string Actor, string Action, string Subject, string Before, string After, string Hash, int Scheme)>();
-        using (var reader = rows.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                entries.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8)));
-            }
-        }
-
-        if (!entries.Any(e => e.Scheme == LegacyScheme))
+        await using var session = await database.WriteAsync();
+        await session.LockAsync(AuditStore.ChainLock);
+        if (!await store.HasSchemeAsync(session, LegacyScheme))
         {
             return;
+        }
+
+        var entries = new List<StoredAuditEntry>();
+        await foreach (var entry in store.ChainAsync(session))
+        {
+            entries.Add(entry);
         }
 
         long? brokenAt = null;
@@ -153,36 +102,27 @@ public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider tim
         var keyedPrevious = Genesis;
         foreach (var e in entries)
         {
-            var scheme = e.Scheme == LegacyScheme ? LegacyScheme : KeyedScheme;
-            if (brokenAt is null && !string.Equals(Hash(scheme, scheme == LegacyScheme ? legacyPrevious : keyedPrevious, e.Sequence, e.At, e.Actor, e.Action, e.Subject, e.Before, e.After), e.Hash, StringComparison.Ordinal))
+            var scheme = e.HashScheme == LegacyScheme ? LegacyScheme : KeyedScheme;
+            if (brokenAt is null && !string.Equals(Hash(scheme, scheme == LegacyScheme ? legacyPrevious : keyedPrevious, e), e.Hash, StringComparison.Ordinal))
             {
                 brokenAt = e.Sequence;
             }
 
             legacyPrevious = e.Hash;
-            keyedPrevious = Hash(KeyedScheme, keyedPrevious, e.Sequence, e.At, e.Actor, e.Action, e.Subject, e.Before, e.After);
-            using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE audit_log SET hash = $h, hash_scheme = $k WHERE sequence = $s";
-            update.Parameters.AddWithValue("$h", keyedPrevious);
-            update.Parameters.AddWithValue("$k", KeyedScheme);
-            update.Parameters.AddWithValue("$s", e.Sequence);
-            update.ExecuteNonQuery();
+            keyedPrevious = Hash(KeyedScheme, keyedPrevious, e);
+            await store.RehashAsync(session, e.Sequence, keyedPrevious, KeyedScheme);
         }
 
-        Append(connection, transaction, "system:policy-service", "audit.chain-keyed", string.Empty,
+        await AppendAsync(session, "system:policy-service", "audit.chain-keyed", string.Empty,
             afterJson: AuditJson.Of(new { entries = entries.Count, unkeyedHead = entries[^1].Hash, unkeyedChainBrokenAt = brokenAt }));
-        transaction.Commit();
+        await session.CommitAsync();
     }
 
     /// <summary>The last entry's sequence and hash (0 and the genesis hash when the log is empty).</summary>
-    public (ulong Sequence, string Hash) Head()
+    public async Task<(ulong Sequence, string Hash)> HeadAsync()
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1";
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ((ulong)reader.GetInt64(0), reader.GetString(1)) : (0, Genesis);
+        await using var session = await database.ReadAsync();
+        return await store.HeadAsync(session) is { } head ? ((ulong)head.Sequence, head.Hash) : (0, Genesis);
     }
 
     /// <summary>
@@ -190,28 +130,21 @@ public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider tim
     /// verify, with each checkpoint's head compared on the way; checkpoints beyond the last entry mean
     /// the newest entries were removed.
     /// </summary>
-    public VerifyAuditChainResponse Verify(IReadOnlyList<(ulong Sequence, string HeadHash)> checkpoints)
+    public async Task<VerifyAuditChainResponse> VerifyAsync(IReadOnlyList<(ulong Sequence, string HeadHash)> checkpoints)
     {
         var expectedHeads = checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.Select(c => c.HeadHash).ToList());
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, at, actor, action, subject, before_json, after_json, hash, hash_scheme FROM audit_log ORDER BY sequence";
-        using var reader = command.ExecuteReader();
         var previous = Genesis;
         ulong checkedEntries = 0;
         long expectedSequence = 1;
         var response = new VerifyAuditChainResponse { CheckpointsChecked = (uint)checkpoints.Count };
-        while (reader.Read())
+        await using var session = await database.ReadAsync();
+        await foreach (var e in store.ChainAsync(session))
         {
-            var sequence = reader.GetInt64(0);
-            var scheme = reader.GetInt32(8);
-            var stored = reader.GetString(7);
-            var problem = sequence != expectedSequence ? $"entry {expectedSequence} is missing"
-                : scheme != KeyedScheme ? $"entry {sequence} is not hashed under the audit key (scheme {scheme})"
-                : !string.Equals(Hash(scheme, previous, sequence, reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6)), stored, StringComparison.Ordinal)
-                    ? $"entry {sequence} does not match its hash"
-                : expectedHeads.TryGetValue((ulong)sequence, out var heads) && heads.Any(h => !string.Equals(h, stored, StringComparison.Ordinal))
-                    ? $"entry {sequence} differs from a signed checkpoint"
+            var problem = e.Sequence != expectedSequence ? $"entry {expectedSequence} is missing"
+                : e.HashScheme != KeyedScheme ? $"entry {e.Sequence} is not hashed under the audit key (scheme {e.HashScheme})"
+                : !string.Equals(Hash(KeyedScheme, previous, e), e.Hash, StringComparison.Ordinal) ? $"entry {e.Sequence} does not match its hash"
+                : expectedHeads.TryGetValue((ulong)e.Sequence, out var heads) && heads.Any(h => !string.Equals(h, e.Hash, StringComparison.Ordinal))
+                    ? $"entry {e.Sequence} differs from a signed checkpoint"
                 : null;
             if (problem is not null)
             {
@@ -221,7 +154,7 @@ public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider tim
                 return response;
             }
 
-            previous = stored;
+            previous = e.Hash;
             expectedSequence++;
             checkedEntries++;
         }
@@ -237,6 +170,21 @@ public sealed class AuditLog(Database database, AuditKeys keys, TimeProvider tim
         response.Intact = true;
         return response;
     }
+
+    private static AuditEntry ToEntry(StoredAuditEntry e) => new()
+    {
+        Sequence = (ulong)e.Sequence,
+        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(e.At)),
+        Actor = e.Actor,
+        Action = e.Action,
+        Subject = e.Subject,
+        BeforeJson = e.BeforeJson,
+        AfterJson = e.AfterJson,
+        Hash = e.Hash,
+    };
+
+    private string Hash(int scheme, string previous, StoredAuditEntry e) =>
+        Hash(scheme, previous, e.Sequence, e.At, e.Actor, e.Action, e.Subject, e.BeforeJson, e.AfterJson);
 
     private string Hash(int scheme, string previous, long sequence, long at, string actor, string action, string subject, string before, string after)
     {

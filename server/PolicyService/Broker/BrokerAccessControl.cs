@@ -30,7 +30,7 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
     /// Checks a connection's credentials. Known and unknown device ids get the same answer at the same
     /// cost; past the failure limit per client id or address the password is not even checked.
     /// </summary>
-    public (BrokerIdentity? Identity, MqttConnectReasonCode Refusal) Authenticate(string clientId, string? userName, string? password, EndPoint? remote)
+    public async Task<(BrokerIdentity? Identity, MqttConnectReasonCode Refusal)> AuthenticateAsync(string clientId, string? userName, string? password, EndPoint? remote)
     {
         if (string.IsNullOrEmpty(clientId) || clientId.StartsWith('$'))
         {
@@ -48,7 +48,7 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
         }
 
         // A device's client id must be its own id, so no device can take over another's session.
-        if (userName is not null && clientId == userName && devices.Authenticate(userName, password))
+        if (userName is not null && clientId == userName && await devices.AuthenticateAsync(userName, password))
         {
             throttle.Succeeded(clientId, remote);
             return (new BrokerIdentity(IsService: false, DeviceId: userName), MqttConnectReasonCode.Success);

@@ -127,9 +127,9 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         return PublishControlAsync(deviceId, Google.Protobuf.MessageExtensions.ToByteArray(sync), CancellationToken.None);
     }
 
-    private Task LoadRetainedPoliciesAsync(LoadingRetainedMessagesEventArgs args)
+    private async Task LoadRetainedPoliciesAsync(LoadingRetainedMessagesEventArgs args)
     {
-        foreach (var (deviceId, envelope) in _envelopes.All())
+        foreach (var (deviceId, envelope) in await _envelopes.AllAsync())
         {
             args.LoadedRetainedMessages.Add(new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.Policy(deviceId))
@@ -140,21 +140,19 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         }
 
         LogRetainedLoaded(args.LoadedRetainedMessages.Count);
-        return Task.CompletedTask;
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs args)
     {
-        var (identity, refusal) = _accessControl.Authenticate(args.ClientId, args.UserName, args.Password, args.RemoteEndPoint);
+        var (identity, refusal) = await _accessControl.AuthenticateAsync(args.ClientId, args.UserName, args.Password, args.RemoteEndPoint);
         if (identity is null)
         {
             args.ReasonCode = refusal;
             LogRefused(args.ClientId, args.UserName, refusal);
-            return Task.CompletedTask;
+            return;
         }
 
         args.SessionItems[BrokerAccessControl.IdentityKey] = identity;
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (TLS port {TlsPort}, 0 = off)")]

@@ -72,7 +72,7 @@ public sealed partial class UplinkProcessor(
 
     private async Task<bool> StoreAsync(string deviceId, UplinkEnvelope uplink, byte[] payload, CancellationToken cancellationToken)
     {
-        RecordPolicyState(deviceId, uplink);
+        await RecordPolicyStateAsync(deviceId, uplink);
         if (!telemetry.Enabled)
         {
             return false;
@@ -80,16 +80,16 @@ public sealed partial class UplinkProcessor(
 
         // Records with impossible times or unknown categories are not written; the uplink's bytes go to
         // the quarantine with the reason (so nothing is lost) and the rest is stored and acknowledged.
-        var verdict = UplinkValidation.Check(uplink, time.GetUtcNow(), fleets.RegisteredAt(deviceId) ?? DateTimeOffset.MinValue, limits.Value);
+        var verdict = UplinkValidation.Check(uplink, time.GetUtcNow(), await fleets.RegisteredAtAsync(deviceId) ?? DateTimeOffset.MinValue, limits.Value);
         if (verdict.Reason is { } refused)
         {
-            Quarantine(deviceId, payload, uplink.Sequence, refused);
+            await KeepAsync(deviceId, payload, uplink.Sequence, refused);
         }
 
         try
         {
             // The broker admits registered devices only; "" would tag a device deleted since it connected.
-            await telemetry.WriteAsync(TelemetryPoints.From(fleets.Of(deviceId) ?? string.Empty, deviceId, uplink, verdict), cancellationToken);
+            await telemetry.WriteAsync(TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict), cancellationToken);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -101,16 +101,16 @@ public sealed partial class UplinkProcessor(
 
     private async Task QuarantineAsync(string deviceId, byte[] payload, ulong sequence, string reason, CancellationToken cancellationToken)
     {
-        Quarantine(deviceId, payload, sequence, reason);
+        await KeepAsync(deviceId, payload, sequence, reason);
         if (sequence > 0)
         {
             await ProcessAsync(deviceId, sequence, _ => Task.FromResult(telemetry.Enabled), cancellationToken);
         }
     }
 
-    private void Quarantine(string deviceId, byte[] payload, ulong sequence, string reason)
+    private async Task KeepAsync(string deviceId, byte[] payload, ulong sequence, string reason)
     {
-        if (quarantine.Keep(deviceId, sequence, reason, payload) == QuarantineOutcome.Kept)
+        if (await quarantine.KeepAsync(deviceId, sequence, reason, payload) == QuarantineOutcome.Kept)
         {
             LogQuarantined(deviceId, payload.Length, sequence, reason);
         }
@@ -120,7 +120,7 @@ public sealed partial class UplinkProcessor(
     // highest contiguous sequence; a resend at or below the watermark is only acknowledged again.
     private async Task ProcessAsync(string deviceId, ulong sequence, Func<CancellationToken, Task<bool>> store, CancellationToken cancellationToken)
     {
-        var watermark = watermarks.Get(deviceId);
+        var watermark = await watermarks.GetAsync(deviceId);
         if (sequence > watermark)
         {
             if (!await store(cancellationToken))
@@ -128,7 +128,7 @@ public sealed partial class UplinkProcessor(
                 return;
             }
 
-            watermark = Advance(deviceId, watermark, sequence);
+            watermark = await AdvanceAsync(deviceId, watermark, sequence);
         }
 
         if (telemetry.Enabled && watermark > 0)
@@ -138,7 +138,7 @@ public sealed partial class UplinkProcessor(
         }
     }
 
-    private ulong Advance(string deviceId, ulong watermark, ulong stored)
+    private async Task<ulong> AdvanceAsync(string deviceId, ulong watermark, ulong stored)
     {
         if (!_storedAhead.TryGetValue(deviceId, out var ahead))
         {
@@ -157,22 +157,16 @@ public sealed partial class UplinkProcessor(
             _storedAhead.Remove(deviceId);
         }
 
-        watermarks.Set(deviceId, watermark);
+        await watermarks.SetAsync(deviceId, watermark);
         return watermark;
     }
 
-    private void RecordPolicyState(string deviceId, UplinkEnvelope uplink)
+    private Task RecordPolicyStateAsync(string deviceId, UplinkEnvelope uplink) => uplink.BodyCase switch
     {
-        switch (uplink.BodyCase)
-        {
-            case UplinkEnvelope.BodyOneofCase.PolicyAck:
-                distributor.RecordReport(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal);
-                break;
-            case UplinkEnvelope.BodyOneofCase.Heartbeat:
-                distributor.RecordReport(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None);
-                break;
-        }
-    }
+        UplinkEnvelope.BodyOneofCase.PolicyAck => distributor.RecordReportAsync(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal),
+        UplinkEnvelope.BodyOneofCase.Heartbeat => distributor.RecordReportAsync(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None),
+        _ => Task.CompletedTask,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unreadable uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]
     private partial void LogQuarantined(string deviceId, int bytes, ulong sequence, string reason);

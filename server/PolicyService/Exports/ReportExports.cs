@@ -9,7 +9,7 @@ using Wire = SmartTerminal.Contracts.Device.V1;
 namespace SmartTerminal.PolicyService.Exports;
 
 /// <summary>The rows of one export: a header, the data rows (possibly read lazily) and how many groups were left out.</summary>
-public sealed record ExportTable(string[] Header, IEnumerable<string[]> Rows, uint SuppressedGroups);
+public sealed record ExportTable(string[] Header, IAsyncEnumerable<string[]> Rows, uint SuppressedGroups);
 
 /// <summary>
 /// The tables compliance teams export (design brief section 7): daily fleet usage by age band and
@@ -20,7 +20,7 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
 {
     public async Task<ExportTable> DailyUsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
     {
-        var bands = fleetBands.Of(fleetId, profileId);
+        var bands = await fleetBands.OfAsync(fleetId, profileId);
         var ageBands = profiles.Find(profileId)!.AgeBands;
         var groups = (await queries.DailyTotalsAsync(fleetId, from, to, utcOffset, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
@@ -45,12 +45,12 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
             ]);
         }
 
-        return new ExportTable(["day", "age_band", "ages", "category", "category_name", "devices", "mean_minutes", "p95_minutes"], rows, suppressed);
+        return new ExportTable(["day", "age_band", "ages", "category", "category_name", "devices", "mean_minutes", "p95_minutes"], rows.ToAsyncEnumerable(), suppressed);
     }
 
     public async Task<ExportTable> DailyEnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
     {
-        var devices = fleetBands.Of(fleetId, profileId);
+        var devices = await fleetBands.OfAsync(fleetId, profileId);
         var rows = (await queries.DailyEventCountsAsync(fleetId, from, to, utcOffset, cancellationToken))
             .Where(c => devices.ContainsKey(c.Device))
             .GroupBy(c => c.Day!.Value)
@@ -67,13 +67,13 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
                 };
             })
             .ToList();
-        return new ExportTable(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper", "other_denials"], rows, 0);
+        return new ExportTable(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper", "other_denials"], rows.ToAsyncEnumerable(), 0);
     }
 
     /// <summary>The audit log of the period, read lazily; each row keeps its chain hash so the copy can be checked later.</summary>
     public ExportTable AuditLog(DateTimeOffset from, DateTimeOffset to) => new(
         ["sequence", "at", "actor", "action", "subject", "before_json", "after_json", "hash"],
-        audit.Between(from, to).Select(e => new[]
+        audit.BetweenAsync(from, to).Select(e => new[]
         {
             Number(e.Sequence), e.At.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             e.Actor, e.Action, e.Subject, e.BeforeJson, e.AfterJson, e.Hash,

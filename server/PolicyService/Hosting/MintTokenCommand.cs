@@ -27,11 +27,13 @@ public static class MintTokenCommand
 
         var service = new ServiceOptions();
         configuration.GetSection(ServiceOptions.Section).Bind(service);
+        var state = new StateOptions();
+        configuration.GetSection(StateOptions.Section).Bind(state);
         var auth = new AuthOptions();
         configuration.GetSection(AuthOptions.Section).Bind(auth);
         try
         {
-            Environment.ExitCode = args[0] == "mint-token" ? Mint(args, service, auth) : Revoke(args, service);
+            Environment.ExitCode = args[0] == "mint-token" ? Mint(args, service, auth) : Revoke(args, service, state);
         }
         catch (ArgumentException e)
         {
@@ -66,7 +68,7 @@ public static class MintTokenCommand
         return 0;
     }
 
-    private static int Revoke(string[] args, ServiceOptions service)
+    private static int Revoke(string[] args, ServiceOptions service, StateOptions state)
     {
         RejectUnknown(args, "--id", "--subject");
         var id = Options(args, "--id").FirstOrDefault();
@@ -77,16 +79,18 @@ public static class MintTokenCommand
             return 2;
         }
 
-        var revocations = new TokenRevocations(new Database(Microsoft.Extensions.Options.Options.Create(service)), TimeProvider.System);
+        // The same state database as the service (SQLite in the data directory, or PostgreSQL).
+        var database = new StateDatabase(Microsoft.Extensions.Options.Options.Create(state), Microsoft.Extensions.Options.Options.Create(service));
+        var revocations = new TokenRevocations(database, new Storage.Stores.RevocationStore(), TimeProvider.System);
         if (id is not null)
         {
             // Kept until no token minted now could still be valid.
-            revocations.RevokeToken(id, DateTimeOffset.UtcNow.AddDays(366));
+            revocations.RevokeTokenAsync(id, DateTimeOffset.UtcNow.AddDays(366)).GetAwaiter().GetResult();
             Console.Error.WriteLine($"token {id} revoked");
         }
         else
         {
-            revocations.RevokeSubject(subject!);
+            revocations.RevokeSubjectAsync(subject!).GetAwaiter().GetResult();
             Console.Error.WriteLine($"every token of {subject} issued until now is revoked");
         }
 

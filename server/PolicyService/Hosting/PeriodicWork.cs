@@ -9,7 +9,7 @@ public abstract class PeriodicWork : BackgroundService
     protected abstract TimeSpan Interval { get; }
 
     /// <summary>One run; must not throw.</summary>
-    protected abstract void RunOnce();
+    protected abstract Task RunOnceAsync();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,7 +18,7 @@ public abstract class PeriodicWork : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                RunOnce();
+                await RunOnceAsync();
             }
         }
         catch (OperationCanceledException)
@@ -30,6 +30,6 @@ public abstract class PeriodicWork : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        RunOnce();
+        await RunOnceAsync();
     }
 }

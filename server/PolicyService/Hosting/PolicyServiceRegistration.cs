@@ -9,6 +9,7 @@ using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Hosting;
@@ -26,8 +27,23 @@ public static class PolicyServiceRegistration
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        // State and security.
-        services.AddSingleton<Database>();
+        // State: the database on its engine, one store per aggregate (the only SQL), and security.
+        services.AddOptions<StateOptions>().Bind(configuration.GetSection(StateOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Provider != StateProvider.PostgreSQL || !string.IsNullOrWhiteSpace(o.ConnectionString), "State:ConnectionString is required with State:Provider=PostgreSQL")
+            .ValidateOnStart();
+        services.AddSingleton<StateDatabase>();
+        services.AddSingleton<DeviceStore>();
+        services.AddSingleton<FleetStore>();
+        services.AddSingleton<LayerStore>();
+        services.AddSingleton<DevicePolicyStore>();
+        services.AddSingleton<PairingStore>();
+        services.AddSingleton<WatermarkStore>();
+        services.AddSingleton<QuarantineStore>();
+        services.AddSingleton<RolloutStore>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<RevocationStore>();
+        services.AddSingleton<ProfileHashStore>();
         services.AddSingleton<StoredEnvelopes>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<LocalTokenIssuer>();
@@ -47,7 +63,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<PairingService>();
         services.AddSingleton<DeviceLifecycle>();
-        services.AddSingleton<LayerStore>();
+        services.AddSingleton<PolicyLayers>();
         services.AddSingleton<PolicyResolver>();
         services.AddSingleton<PolicyDistributor>();
         services.AddSingleton<RolloutService>();

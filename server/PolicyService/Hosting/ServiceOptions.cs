@@ -2,13 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SmartTerminal.PolicyService.Hosting;
 
-/// <summary>Where the service keeps its state (design brief section 6: SQLite by default).</summary>
+/// <summary>The service's data directory and policy limits (the state database itself: <see cref="Storage.StateOptions"/>).</summary>
 public sealed class ServiceOptions
 {
     public const string Section = "PolicyService";
 
     /// <summary>
-    /// Folder for the SQLite database and the generated local keys (secret encryption key, token
+    /// Folder for the SQLite database (when State:Provider is Sqlite) and the generated local keys (secret encryption key, token
     /// signing key). Relative paths are relative to the working directory.
     /// </summary>
     [Required]
@@ -25,13 +25,6 @@ public sealed class ServiceOptions
     /// <summary>Lifetime of a pairing code an owning guardian issues for a co-guardian (box codes last until the first pairing).</summary>
     [Range(1, 24 * 60 * 30)]
     public int PairingCodeMinutes { get; set; } = 24 * 60;
-
-    /// <summary>
-    /// How long a database call waits for a lock held by another writer before it fails (the API then
-    /// answers Unavailable and nothing of the call is committed).
-    /// </summary>
-    [Range(1, 300)]
-    public int DatabaseTimeoutSeconds { get; set; } = 10;
 
     /// <summary>
     /// Largest signed policy sent to a device (its memory budget: docs/BENCHMARKS.md). A change whose

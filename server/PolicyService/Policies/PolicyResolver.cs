@@ -2,6 +2,7 @@ using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Policies;
 
@@ -9,11 +10,17 @@ namespace SmartTerminal.PolicyService.Policies;
 /// Resolves regulation profile -> fleet baseline -> model baseline -> guardian settings into the
 /// effective settings and hard limits of one device (design brief section 3).
 /// </summary>
-public sealed class PolicyResolver(Database database, RegulationProfiles profiles, LayerStore layers, TimeProvider time)
+public sealed class PolicyResolver(StateDatabase database, FleetStore fleets, RegulationProfiles profiles, PolicyLayers layers, TimeProvider time)
 {
-    public ResolvedPolicy Resolve(DeviceRecord device, PolicySettings? guardianOverride = null)
+    public async Task<ResolvedPolicy> ResolveAsync(DeviceRecord device, PolicySettings? guardianOverride = null)
     {
-        var profileId = FleetProfile(device.FleetId);
+        await using var session = await database.ReadAsync();
+        return await ResolveAsync(session, device, guardianOverride);
+    }
+
+    public async Task<ResolvedPolicy> ResolveAsync(StateSession session, DeviceRecord device, PolicySettings? guardianOverride = null)
+    {
+        var profileId = (await fleets.FindAsync(session, device.FleetId))?.ProfileId ?? throw ApiErrors.NotFound("fleet", device.FleetId);
         var profile = profiles.Find(profileId) ?? throw ApiErrors.FailedPrecondition($"profile '{profileId}' is unknown");
         var bandIndex = RegulationProfiles.BandIndex(profile, ChildAge.From(device.ChildBirthMonth, time.GetUtcNow().UtcDateTime));
         var band = profile.AgeBands[bandIndex];
@@ -21,7 +28,7 @@ public sealed class PolicyResolver(Database database, RegulationProfiles profile
         var limits = band.Limits ?? new PolicyLimits();
         foreach (var modelId in new[] { string.Empty, device.ModelId }.Distinct())
         {
-            var baselineBand = layers.GetBaseline(device.FleetId, modelId)?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge);
+            var baselineBand = (await layers.GetBaselineAsync(session, device.FleetId, modelId))?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge);
             if (baselineBand is not null)
             {
                 settings = SettingsMerger.Merge(settings, baselineBand.Defaults);
@@ -29,25 +36,16 @@ public sealed class PolicyResolver(Database database, RegulationProfiles profile
             }
         }
 
-        var guardian = guardianOverride ?? layers.GetGuardianSettings(device.Id)?.Settings;
+        var guardian = guardianOverride ?? (await layers.GetGuardianSettingsAsync(session, device.Id))?.Settings;
         return new ResolvedPolicy(profile, bandIndex, SettingsMerger.Merge(settings, guardian), limits);
     }
 
     /// <summary>Checks guardian settings against the device's effective limits; returns the violations.</summary>
-    public FieldViolations Validate(DeviceRecord device, PolicySettings settings)
+    public async Task<FieldViolations> ValidateAsync(DeviceRecord device, PolicySettings settings)
     {
-        var resolved = Resolve(device, new PolicySettings());
+        var resolved = await ResolveAsync(device, new PolicySettings());
         var violations = new FieldViolations();
         PolicyBounds.CheckSettings(settings, resolved.Limits, "settings", $"profile {resolved.Profile.Id} and the manufacturer baseline", violations);
         return violations;
-    }
-
-    private string FleetProfile(string fleetId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT profile_id FROM fleets WHERE id = $id";
-        command.Parameters.AddWithValue("$id", fleetId);
-        return command.ExecuteScalar() as string ?? throw ApiErrors.NotFound("fleet", fleetId);
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Policies;
 
@@ -13,7 +14,9 @@ namespace SmartTerminal.PolicyService.Policies;
 /// </summary>
 public sealed partial class ProfileChangeRollouts(
     RegulationProfiles profiles,
-    Database database,
+    StateDatabase database,
+    ProfileHashStore hashes,
+    FleetStore fleets,
     RolloutService rollouts,
     AuditLog audit,
     TimeProvider time,
@@ -21,75 +24,53 @@ public sealed partial class ProfileChangeRollouts(
 {
     public const string Actor = "system:policy-service";
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var profile in profiles.All)
         {
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(profile.ToByteArray()));
-            var previous = Record(profile.Id, sha256);
+            var previous = await RecordAsync(profile.Id, sha256);
             if (previous is null || previous == sha256)
             {
                 continue;
             }
 
-            var fleetIds = FleetsUnder(profile.Id);
+            IReadOnlyList<string> fleetIds;
+            await using (var session = await database.ReadAsync(cancellationToken))
+            {
+                fleetIds = await fleets.UnderProfileAsync(session, profile.Id);
+            }
+
             LogChanged(profile.Id, fleetIds.Count);
             foreach (var fleetId in fleetIds)
             {
-                rollouts.Start(fleetId, string.Empty);
+                await rollouts.StartAsync(fleetId, string.Empty);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // Stores the profile's hash; returns the one stored before (null the first time), auditing a change.
-    private string? Record(string profileId, string sha256)
+    private async Task<string?> RecordAsync(string profileId, string sha256)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var select = connection.CreateCommand();
-        select.Transaction = transaction;
-        select.CommandText = "SELECT sha256 FROM regulation_profiles WHERE id = $id";
-        select.Parameters.AddWithValue("$id", profileId);
-        var previous = select.ExecuteScalar() as string;
+        await using var session = await database.WriteAsync();
+        // Replicas starting together: one records the change and starts its rollouts, the others see it done.
+        await session.LockAsync("profile:" + profileId);
+        var previous = await hashes.GetAsync(session, profileId);
         if (previous == sha256)
         {
             return previous;
         }
 
-        using var upsert = connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = "INSERT INTO regulation_profiles (id, sha256, seen_at) VALUES ($id, $h, $at) ON CONFLICT(id) DO UPDATE SET sha256 = $h, seen_at = $at";
-        upsert.Parameters.AddWithValue("$id", profileId);
-        upsert.Parameters.AddWithValue("$h", sha256);
-        upsert.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
-        upsert.ExecuteNonQuery();
+        await hashes.SetAsync(session, profileId, sha256, time.GetUtcNow().ToUnixTimeMilliseconds());
         if (previous is not null)
         {
-            audit.Append(connection, transaction, Actor, "profile.changed", profileId, AuditJson.Of(new { sha256 = previous }), AuditJson.Of(new { sha256 }));
+            await audit.AppendAsync(session, Actor, "profile.changed", profileId, AuditJson.Of(new { sha256 = previous }), AuditJson.Of(new { sha256 }));
         }
 
-        transaction.Commit();
+        await session.CommitAsync();
         return previous;
-    }
-
-    private List<string> FleetsUnder(string profileId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM fleets WHERE profile_id = $p ORDER BY id";
-        command.Parameters.AddWithValue("$p", profileId);
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Regulation profile {ProfileId} changed since the last start: republishing {Fleets} fleet(s)")]

@@ -4,6 +4,7 @@ using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Policies;
 
@@ -12,7 +13,9 @@ namespace SmartTerminal.PolicyService.Policies;
 /// the API answers at once; progress is stored and can be queried (like AWS IoT Jobs).
 /// </summary>
 public sealed partial class RolloutService(
-    Database database,
+    StateDatabase database,
+    RolloutStore store,
+    DevicePolicyStore policies,
     DeviceRegistry devices,
     PolicyDistributor distributor,
     TimeProvider time,
@@ -21,66 +24,48 @@ public sealed partial class RolloutService(
 {
     private readonly Channel<(string RolloutId, string FleetId, string ModelId)> _queue = Channel.CreateUnbounded<(string, string, string)>();
 
-    public Rollout Start(string fleetId, string modelId)
+    public async Task<Rollout> StartAsync(string fleetId, string modelId)
     {
         var rollout = new Rollout
         {
             Id = "ro-" + Guid.NewGuid().ToString("N")[..12],
-            TotalDevices = (uint)devices.DeviceIds(fleetId, modelId).Count,
+            TotalDevices = (uint)(await devices.DeviceIdsAsync(fleetId, modelId)).Count,
             State = RolloutState.Queued,
             StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
         };
-        using (var connection = database.Open())
-        using (var insert = connection.CreateCommand())
+        await using (var session = await database.OpenAsync())
         {
-            insert.CommandText = "INSERT INTO rollouts (id, fleet_id, total, published, state, started_at) VALUES ($id, $f, $t, 0, $s, $at)";
-            insert.Parameters.AddWithValue("$id", rollout.Id);
-            insert.Parameters.AddWithValue("$f", fleetId);
-            insert.Parameters.AddWithValue("$t", rollout.TotalDevices);
-            insert.Parameters.AddWithValue("$s", (int)RolloutState.Queued);
-            insert.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
-            insert.ExecuteNonQuery();
+            await store.InsertAsync(session, rollout.Id, fleetId, rollout.TotalDevices, (int)RolloutState.Queued, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
 
         _queue.Writer.TryWrite((rollout.Id, fleetId, modelId));
         return rollout;
     }
 
-    /// <summary>A rollout's progress, or null; fleetId receives the fleet it belongs to.</summary>
-    public Rollout? Get(string rolloutId, out string fleetId)
+    /// <summary>A rollout's progress and the fleet it belongs to, or null.</summary>
+    public async Task<(Rollout Rollout, string FleetId)?> GetAsync(string rolloutId)
     {
-        fleetId = string.Empty;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT r.fleet_id, r.total, r.published, r.state, r.started_at, r.completed_at,
-                   (SELECT COUNT(*) FROM device_policies p JOIN devices d ON d.id = p.device_id
-                    WHERE d.fleet_id = r.fleet_id AND p.desired_at >= r.started_at AND p.reported_version >= p.desired_version)
-            FROM rollouts r WHERE r.id = $id
-            """;
-        command.Parameters.AddWithValue("$id", rolloutId);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        await using var session = await database.ReadAsync();
+        if (await store.FindAsync(session, rolloutId) is not { } stored)
         {
             return null;
         }
 
-        fleetId = reader.GetString(0);
         var rollout = new Rollout
         {
             Id = rolloutId,
-            TotalDevices = (uint)reader.GetInt64(1),
-            PublishedDevices = (uint)reader.GetInt64(2),
-            State = (RolloutState)reader.GetInt32(3),
-            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
-            AcknowledgedDevices = (uint)reader.GetInt64(6),
+            TotalDevices = (uint)stored.Total,
+            PublishedDevices = (uint)stored.Published,
+            State = (RolloutState)stored.State,
+            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt)),
+            AcknowledgedDevices = (uint)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
         };
-        if (!reader.IsDBNull(5))
+        if (stored.CompletedAt is { } completedAt)
         {
-            rollout.CompletedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
+            rollout.CompletedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(completedAt));
         }
 
-        return rollout;
+        return (rollout, stored.FleetId);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,15 +81,15 @@ public sealed partial class RolloutService(
                 // The state database failed under the rollout: it is marked failed if the database lets
                 // us, and the service goes on (the next baseline change republishes everything again).
                 LogRolloutFailed(e, rolloutId);
-                TryMarkFailed(rolloutId);
+                await TryMarkFailedAsync(rolloutId);
             }
         }
     }
 
     private async Task RunAsync(string rolloutId, string fleetId, string modelId, CancellationToken stoppingToken)
     {
-        var ids = devices.DeviceIds(fleetId, modelId);
-        Update(rolloutId, 0, RolloutState.InProgress, completed: false);
+        var ids = await devices.DeviceIdsAsync(fleetId, modelId);
+        await UpdateAsync(rolloutId, 0, RolloutState.InProgress, completed: false);
         var published = 0;
         var failed = 0;
         foreach (var batch in ids.Chunk(options.Value.RolloutBatchSize))
@@ -123,42 +108,30 @@ public sealed partial class RolloutService(
                 }
             }
 
-            Update(rolloutId, published, RolloutState.InProgress, completed: false);
+            await UpdateAsync(rolloutId, published, RolloutState.InProgress, completed: false);
         }
 
-        Update(rolloutId, published, failed == 0 ? RolloutState.Completed : RolloutState.Failed, completed: true);
+        await UpdateAsync(rolloutId, published, failed == 0 ? RolloutState.Completed : RolloutState.Failed, completed: true);
         LogCompleted(rolloutId, published, failed);
     }
 
-    private void TryMarkFailed(string rolloutId)
+    private async Task TryMarkFailedAsync(string rolloutId)
     {
         try
         {
-            using var connection = database.Open();
-            using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE rollouts SET state = $s, completed_at = $at WHERE id = $id";
-            update.Parameters.AddWithValue("$id", rolloutId);
-            update.Parameters.AddWithValue("$s", (int)RolloutState.Failed);
-            update.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
-            update.ExecuteNonQuery();
+            await using var session = await database.OpenAsync();
+            await store.EndAsync(session, rolloutId, (int)RolloutState.Failed, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (DatabaseFailures.Classify(e).Kind is not StateFailureKind.None)
         {
             LogRolloutFailed(e, rolloutId);
         }
     }
 
-    private void Update(string rolloutId, int published, RolloutState state, bool completed)
+    private async Task UpdateAsync(string rolloutId, int published, RolloutState state, bool completed)
     {
-        using var connection = database.Open();
-        using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE rollouts SET published = $p, state = $s, completed_at = CASE WHEN $done THEN $at ELSE completed_at END WHERE id = $id";
-        update.Parameters.AddWithValue("$id", rolloutId);
-        update.Parameters.AddWithValue("$p", published);
-        update.Parameters.AddWithValue("$s", (int)state);
-        update.Parameters.AddWithValue("$done", completed);
-        update.Parameters.AddWithValue("$at", time.GetUtcNow().ToUnixTimeMilliseconds());
-        update.ExecuteNonQuery();
+        await using var session = await database.OpenAsync();
+        await store.UpdateAsync(session, rolloutId, published, (int)state, completed ? time.GetUtcNow().ToUnixTimeMilliseconds() : null);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rollout {RolloutId} failed")]

@@ -4,6 +4,7 @@ using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Registry;
@@ -15,8 +16,11 @@ namespace SmartTerminal.PolicyService.Registry;
 /// first time (an erase while InfluxDB was down).
 /// </summary>
 public sealed class DeviceLifecycle(
-    Database database,
-    DeviceRegistry devices,
+    StateDatabase database,
+    DeviceStore devices,
+    LayerStore layers,
+    DevicePolicyStore policies,
+    QuarantineStore quarantine,
     PairingService pairing,
     RegulationProfiles profiles,
     IDeviceSessions sessions,
@@ -29,23 +33,25 @@ public sealed class DeviceLifecycle(
     {
         var erase = profiles.Find(profileId)?.DataRetention?.EraseOnDecommission ?? false;
         int removed;
-        using (var connection = database.Open())
-        using (var transaction = connection.BeginTransaction())
+        // Held through the commit and the clearing of the retained policy: a republish running at the same
+        // time (a rollout) either finishes before or finds the device gone, and cannot publish after the clear.
+        await using var hold = await database.HoldAsync(DeviceRegistry.Lock(device.Id), cancellationToken);
+        await using (var session = await hold.WriteAsync())
         {
-            var first = devices.MarkDecommissioned(connection, transaction, device.Id, erase);
-            removed = pairing.RemoveAll(connection, transaction, device.Id);
+            await session.LockAsync(DeviceRegistry.Lock(device.Id));
+            // The login fails from the commit on; what only its guardians and the child gave goes with it.
+            var first = await devices.MarkDecommissionedAsync(session, device.Id, time.GetUtcNow(), erase);
+            await layers.DeleteGuardianSettingsAsync(session, device.Id);
+            await policies.DeleteAsync(session, device.Id);
+            removed = await pairing.RemoveAllAsync(session, device.Id);
             if (erase)
             {
-                using var forget = connection.CreateCommand();
-                forget.Transaction = transaction;
-                forget.CommandText = "DELETE FROM quarantined_uplinks WHERE device_id = $d; DELETE FROM quarantine_overflow WHERE device_id = $d";
-                forget.Parameters.AddWithValue("$d", device.Id);
-                forget.ExecuteNonQuery();
+                await quarantine.ForgetAsync(session, device.Id);
             }
 
-            audit.Append(connection, transaction, caller.AuditName, first ? "device.decommission" : "device.decommission.repeat", device.Id,
+            await audit.AppendAsync(session, caller.AuditName, first ? "device.decommission" : "device.decommission.repeat", device.Id,
                 afterJson: AuditJson.Of(new { reason, eraseData = erase, guardiansRemoved = removed }));
-            transaction.Commit();
+            await session.CommitAsync();
         }
 
         // After the commit, so a failure here is repeated by calling again; the login already fails.
@@ -55,7 +61,7 @@ public sealed class DeviceLifecycle(
         if (erase && telemetry.Enabled)
         {
             await telemetry.EraseDeviceAsync(device.Id, cancellationToken);
-            audit.Append(caller.AuditName, "device.telemetry-erased", device.Id);
+            await audit.AppendAsync(caller.AuditName, "device.telemetry-erased", device.Id);
             erased = true;
         }
 

@@ -1,5 +1,6 @@
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Registry;
 
@@ -8,21 +9,17 @@ namespace SmartTerminal.PolicyService.Registry;
 /// compliance aggregates group by. A device whose child's birth month is unknown counts in the youngest
 /// band, the strictest one.
 /// </summary>
-public sealed class FleetAgeBands(Database database, RegulationProfiles profiles, TimeProvider time)
+public sealed class FleetAgeBands(StateDatabase database, DeviceStore devices, RegulationProfiles profiles, TimeProvider time)
 {
-    public IReadOnlyDictionary<string, int> Of(string fleetId, string profileId)
+    public async Task<IReadOnlyDictionary<string, int>> OfAsync(string fleetId, string profileId)
     {
         var profile = profiles.Find(profileId)!;
         var today = time.GetUtcNow().UtcDateTime;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, child_birth_month FROM devices WHERE fleet_id = $f";
-        command.Parameters.AddWithValue("$f", fleetId);
-        using var reader = command.ExecuteReader();
+        await using var session = await database.ReadAsync();
         var bands = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (reader.Read())
+        foreach (var (deviceId, birthMonth) in await devices.BirthMonthsAsync(session, fleetId))
         {
-            bands[reader.GetString(0)] = RegulationProfiles.BandIndex(profile, ChildAge.From(reader.GetString(1), today));
+            bands[deviceId] = RegulationProfiles.BandIndex(profile, ChildAge.From(birthMonth, today));
         }
 
         return bands;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Api;
@@ -8,6 +7,7 @@ using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Registry;
 
@@ -20,7 +20,15 @@ namespace SmartTerminal.PolicyService.Registry;
 /// rebinding attack reported against kids' watches). A returned unit gets a new box code from its
 /// manufacturer (<see cref="Reissue"/>), which also removes its guardians.
 /// </summary>
-public sealed class PairingService(Database database, DeviceRegistry devices, AuditLog audit, AccessDenials denials, TimeProvider time, IOptions<ServiceOptions> options)
+public sealed class PairingService(
+    StateDatabase database,
+    PairingStore store,
+    DeviceStore devices,
+    LayerStore layers,
+    AuditLog audit,
+    AccessDenials denials,
+    TimeProvider time,
+    IOptions<ServiceOptions> options)
 {
     /// <summary>Wrong or right, at most this many pairing attempts per guardian per window.</summary>
     public const int MaxAttempts = 5;
@@ -33,37 +41,33 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
     private const string Alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     private const int CodeLength = 10;
 
-    private enum CodeKind
-    {
-        // Issued by the owning guardian for a co-guardian; expires.
-        Guardian = 0,
-
-        // Printed on the box at registration (or reissued by the manufacturer); valid until the first pairing.
-        Box = 1,
-    }
-
     /// <summary>Issues the box code of a newly registered unit (no expiry until its first pairing).</summary>
-    public PairingCode CreateBoxCode(string deviceId)
+    public async Task<PairingCode> CreateBoxCodeAsync(string deviceId)
     {
-        using var connection = database.Open();
-        return Insert(connection, null, deviceId, CodeKind.Box);
-    }
-
-    public PairingCode CreateCodeAsOwner(Caller caller, string deviceId)
-    {
-        if (!IsOwner(caller.Id, deviceId))
-        {
-            denials.Record(caller, deviceId, "not-owner");
-            throw ApiErrors.PermissionDenied("only the owning guardian issues pairing codes");
-        }
-
-        using var connection = database.Open();
-        var code = Insert(connection, null, deviceId, CodeKind.Guardian);
-        audit.Append(caller.AuditName, "pairing.code-issued", deviceId);
+        await using var session = await database.WriteAsync();
+        var code = await InsertAsync(session, deviceId, PairingStore.BoxCode);
+        await session.CommitAsync();
         return code;
     }
 
-    public PairedDevice Pair(Caller caller, string code, string birthMonth, string childName)
+    public async Task<PairingCode> CreateCodeAsOwnerAsync(Caller caller, string deviceId)
+    {
+        await using var session = await database.WriteAsync();
+        await session.LockAsync(DeviceRegistry.Lock(deviceId));
+        if (!await store.IsOwnerAsync(session, caller.Id, deviceId))
+        {
+            await session.DisposeAsync();
+            await denials.RecordAsync(caller, deviceId, "not-owner");
+            throw ApiErrors.PermissionDenied("only the owning guardian issues pairing codes");
+        }
+
+        var code = await InsertAsync(session, deviceId, PairingStore.GuardianCode);
+        await audit.AppendAsync(session, caller.AuditName, "pairing.code-issued", deviceId);
+        await session.CommitAsync();
+        return code;
+    }
+
+    public async Task<PairedDevice> PairAsync(Caller caller, string code, string birthMonth, string childName)
     {
         childName ??= string.Empty;
         if (childName.Length > MaxChildNameLength)
@@ -72,127 +76,106 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (CountRecentAttempts(connection, transaction, caller.Id, now) >= MaxAttempts)
+        string deviceId;
+        await using (var session = await database.WriteAsync())
         {
-            throw ApiErrors.ResourceExhausted($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
-        }
-
-        using (var attempt = connection.CreateCommand())
-        {
-            attempt.Transaction = transaction;
-            attempt.CommandText = "INSERT INTO pairing_attempts (guardian_id, at) VALUES ($g, $at)";
-            attempt.Parameters.AddWithValue("$g", caller.Id);
-            attempt.Parameters.AddWithValue("$at", now);
-            attempt.ExecuteNonQuery();
-        }
-
-        var codeHash = HashCode((code ?? string.Empty).Trim().ToUpperInvariant());
-        var deviceId = FindCode(connection, transaction, codeHash, now);
-        if (deviceId is null)
-        {
-            // The attempt is recorded even when the code is wrong: that is what limits guessing.
-            transaction.Commit();
-            throw ApiErrors.NotFound("pairing code", "(not valid, used or expired)");
-        }
-
-        if (IsGuardian(connection, transaction, caller.Id, deviceId))
-        {
-            // Redeeming a code for one's own device would use up the code meant for someone else (and
-            // used to cost the owner its ownership): refused, and the code stays valid.
-            transaction.Commit();
-            throw ApiErrors.AlreadyExists("you are already a guardian of this device; the code stays valid for the person it was meant for");
-        }
-
-        var owner = GuardianCount(connection, transaction, deviceId) == 0;
-        if (owner && !IsBirthMonth(birthMonth))
-        {
-            throw ApiErrors.Invalid("child_birth_month", "the first guardian gives the child's birth month as YYYY-MM, not in the future");
-        }
-
-        UseCode(connection, transaction, codeHash, now);
-        if (owner)
-        {
-            devices.SetChild(connection, transaction, deviceId, birthMonth);
-            VoidCodes(connection, transaction, deviceId, now, CodeKind.Box);
-        }
-
-        using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO guardians (device_id, guardian_id, owner, child_name, paired_at) VALUES ($d, $g, $o, $n, $at)";
-            insert.Parameters.AddWithValue("$d", deviceId);
-            insert.Parameters.AddWithValue("$g", caller.Id);
-            insert.Parameters.AddWithValue("$o", owner ? 1 : 0);
-            insert.Parameters.AddWithValue("$n", childName);
-            insert.Parameters.AddWithValue("$at", now);
-            insert.ExecuteNonQuery();
-        }
-
-        audit.Append(connection, transaction, caller.AuditName, "pairing.add", deviceId, afterJson: AuditJson.Of(new { guardian = caller.Id, owner }));
-        transaction.Commit();
-        return List(caller).Single(d => d.DeviceId == deviceId);
-    }
-
-    public IReadOnlyList<PairedDevice> List(Caller caller)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT g.device_id, g.child_name, g.owner, COALESCE(p.reported_version, 0), p.reported_at
-            FROM guardians g LEFT JOIN device_policies p ON p.device_id = g.device_id
-            WHERE g.guardian_id = $g ORDER BY g.paired_at
-            """;
-        command.Parameters.AddWithValue("$g", caller.Id);
-        using var reader = command.ExecuteReader();
-        var result = new List<PairedDevice>();
-        while (reader.Read())
-        {
-            var device = new PairedDevice { DeviceId = reader.GetString(0), ChildName = reader.GetString(1), Owner = reader.GetInt64(2) == 1, ReportedPolicyVersion = (ulong)reader.GetInt64(3) };
-            if (!reader.IsDBNull(4))
+            // One pairing of a guardian at a time, in every replica: the attempt count holds however many arrive at once.
+            await session.LockAsync("guardian:" + caller.Id);
+            if (await store.AttemptsSinceAsync(session, caller.Id, now - (long)AttemptWindow.TotalMilliseconds) >= MaxAttempts)
             {
-                device.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+                throw ApiErrors.ResourceExhausted($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
             }
 
-            result.Add(device);
+            await store.RecordAttemptAsync(session, caller.Id, now);
+            var codeHash = HashCode((code ?? string.Empty).Trim().ToUpperInvariant());
+            var found = await store.DeviceOfCodeAsync(session, codeHash, now);
+            if (found is null)
+            {
+                // The attempt is recorded even when the code is wrong: that is what limits guessing.
+                await session.CommitAsync();
+                throw ApiErrors.NotFound("pairing code", "(not valid, used or expired)");
+            }
+
+            deviceId = found;
+            await session.LockAsync(DeviceRegistry.Lock(deviceId));
+            // Read again under the device's lock: a concurrent pairing with the same code has used it up.
+            if (await store.DeviceOfCodeAsync(session, codeHash, now) is null)
+            {
+                await session.CommitAsync();
+                throw ApiErrors.NotFound("pairing code", "(not valid, used or expired)");
+            }
+
+            if (await store.IsGuardianAsync(session, caller.Id, deviceId))
+            {
+                // Redeeming a code for one's own device would use up the code meant for someone else (and
+                // used to cost the owner its ownership): refused, and the code stays valid.
+                await session.CommitAsync();
+                throw ApiErrors.AlreadyExists("you are already a guardian of this device; the code stays valid for the person it was meant for");
+            }
+
+            var owner = await store.GuardianCountAsync(session, deviceId) == 0;
+            if (owner && !IsBirthMonth(birthMonth))
+            {
+                throw ApiErrors.Invalid("child_birth_month", "the first guardian gives the child's birth month as YYYY-MM, not in the future");
+            }
+
+            await store.UseCodeAsync(session, codeHash, now);
+            if (owner)
+            {
+                await devices.SetChildBirthMonthAsync(session, deviceId, birthMonth);
+                await store.VoidCodesAsync(session, deviceId, now, PairingStore.BoxCode);
+            }
+
+            await store.AddGuardianAsync(session, deviceId, caller.Id, owner, childName, now);
+            await audit.AppendAsync(session, caller.AuditName, "pairing.add", deviceId, afterJson: AuditJson.Of(new { guardian = caller.Id, owner }));
+            await session.CommitAsync();
         }
 
-        return result;
+        return (await ListAsync(caller)).Single(d => d.DeviceId == deviceId);
     }
 
-    public uint RemoveGuardian(Caller caller, string deviceId, string guardianId)
+    public async Task<IReadOnlyList<PairedDevice>> ListAsync(Caller caller)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        // Checked inside the write: a concurrent change of guardians cannot slip between check and delete.
-        var callerIsOwner = IsOwner(connection, transaction, caller.Id, deviceId);
+        await using var session = await database.ReadAsync();
+        return [.. (await store.DevicesOfAsync(session, caller.Id)).Select(d =>
+        {
+            var device = new PairedDevice { DeviceId = d.DeviceId, ChildName = d.ChildName, Owner = d.Owner, ReportedPolicyVersion = (ulong)d.ReportedVersion };
+            if (d.ReportedAt is { } seen)
+            {
+                device.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(seen));
+            }
+
+            return device;
+        })];
+    }
+
+    public async Task<uint> RemoveGuardianAsync(Caller caller, string deviceId, string guardianId)
+    {
+        await using var session = await database.WriteAsync();
+        // Checked under the device's lock: a concurrent change of guardians cannot slip between check and delete.
+        await session.LockAsync(DeviceRegistry.Lock(deviceId));
+        var callerIsOwner = await store.IsOwnerAsync(session, caller.Id, deviceId);
         if (!callerIsOwner && guardianId != caller.Id)
         {
-            transaction.Rollback();
-            denials.Record(caller, deviceId, "not-owner");
+            await session.DisposeAsync();
+            await denials.RecordAsync(caller, deviceId, "not-owner");
             throw ApiErrors.PermissionDenied("only the owning guardian removes other guardians");
         }
 
-        var count = GuardianCount(connection, transaction, deviceId);
+        var count = await store.GuardianCountAsync(session, deviceId);
         if (guardianId == caller.Id && callerIsOwner && count > 1)
         {
             throw ApiErrors.FailedPrecondition("the owning guardian removes the other guardians before leaving");
         }
 
-        using var delete = connection.CreateCommand();
-        delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM guardians WHERE device_id = $d AND guardian_id = $g";
-        delete.Parameters.AddWithValue("$d", deviceId);
-        delete.Parameters.AddWithValue("$g", guardianId);
-        if (delete.ExecuteNonQuery() == 0)
+        if (!await store.RemoveGuardianAsync(session, deviceId, guardianId))
         {
             throw ApiErrors.NotFound("guardian", guardianId);
         }
 
-        VoidCodes(connection, transaction, deviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), kind: null);
-        audit.Append(connection, transaction, caller.AuditName, "pairing.remove", deviceId, beforeJson: AuditJson.Of(new { guardian = guardianId }));
-        transaction.Commit();
+        await store.VoidCodesAsync(session, deviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), kind: null);
+        await audit.AppendAsync(session, caller.AuditName, "pairing.remove", deviceId, beforeJson: AuditJson.Of(new { guardian = guardianId }));
+        await session.CommitAsync();
         return (uint)(count - 1);
     }
 
@@ -200,73 +183,58 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
     /// A new box code for a returned or resold unit: the previous family's guardians, settings and the
     /// child's details go, all older codes are void; audited with the reason.
     /// </summary>
-    public (PairingCode Code, int GuardiansRemoved) Reissue(Caller caller, string deviceId, string reason)
+    public async Task<(PairingCode Code, int GuardiansRemoved)> ReissueAsync(Caller caller, string deviceId, string reason)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        var removed = RemoveAll(connection, transaction, deviceId);
-        using (var forget = connection.CreateCommand())
-        {
-            forget.Transaction = transaction;
-            forget.CommandText = "DELETE FROM guardian_settings WHERE device_id = $d; UPDATE devices SET child_birth_month = '' WHERE id = $d";
-            forget.Parameters.AddWithValue("$d", deviceId);
-            forget.ExecuteNonQuery();
-        }
-
-        var code = Insert(connection, transaction, deviceId, CodeKind.Box);
-        audit.Append(connection, transaction, caller.AuditName, "pairing.reissue", deviceId, afterJson: AuditJson.Of(new { reason, guardiansRemoved = removed }));
-        transaction.Commit();
+        await using var session = await database.WriteAsync();
+        await session.LockAsync(DeviceRegistry.Lock(deviceId));
+        var removed = await RemoveAllAsync(session, deviceId);
+        await layers.DeleteGuardianSettingsAsync(session, deviceId);
+        await devices.SetChildBirthMonthAsync(session, deviceId, string.Empty);
+        var code = await InsertAsync(session, deviceId, PairingStore.BoxCode);
+        await audit.AppendAsync(session, caller.AuditName, "pairing.reissue", deviceId, afterJson: AuditJson.Of(new { reason, guardiansRemoved = removed }));
+        await session.CommitAsync();
         return (code, removed);
     }
 
     /// <summary>
-    /// Removes every guardian and voids every code of the device, inside the caller's transaction (a
-    /// returned unit, a decommissioned one); returns how many guardians there were.
+    /// Removes every guardian and voids every code of the device, inside the caller's write session,
+    /// which holds the device's lock (a returned unit, a decommissioned one); returns how many guardians there were.
     /// </summary>
-    public int RemoveAll(SqliteConnection connection, SqliteTransaction transaction, string deviceId)
+    public async Task<int> RemoveAllAsync(StateSession session, string deviceId)
     {
-        VoidCodes(connection, transaction, deviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), kind: null);
-        using var delete = connection.CreateCommand();
-        delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM guardians WHERE device_id = $d";
-        delete.Parameters.AddWithValue("$d", deviceId);
-        return delete.ExecuteNonQuery();
+        await store.VoidCodesAsync(session, deviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), kind: null);
+        return await store.RemoveGuardiansAsync(session, deviceId);
     }
 
-    public bool IsGuardian(string guardianId, string deviceId)
+    public async Task<bool> IsGuardianAsync(string guardianId, string deviceId)
     {
-        using var connection = database.Open();
-        return IsGuardian(connection, null, guardianId, deviceId);
-    }
-
-    public bool IsOwner(string guardianId, string deviceId)
-    {
-        using var connection = database.Open();
-        return IsOwner(connection, null, guardianId, deviceId);
+        await using var session = await database.ReadAsync();
+        return await store.IsGuardianAsync(session, guardianId, deviceId);
     }
 
     /// <summary>A device the caller is not paired with answers like a missing one.</summary>
-    public void RequireGuardian(Caller caller, string deviceId)
+    public async Task RequireGuardianAsync(Caller caller, string deviceId)
     {
-        if (!caller.Has(Roles.Guardian) || !IsGuardian(caller.Id, deviceId))
+        if (caller.Has(Roles.Guardian) && await IsGuardianAsync(caller.Id, deviceId))
         {
-            denials.Record(caller, deviceId, devices.Find(deviceId) is null ? "unknown-device" : "not-paired");
-            throw ApiErrors.NotFound("device", deviceId);
+            return;
         }
+
+        bool known;
+        await using (var session = await database.ReadAsync())
+        {
+            known = await devices.FindAsync(session, deviceId) is not null;
+        }
+
+        await denials.RecordAsync(caller, deviceId, known ? "not-paired" : "unknown-device");
+        throw ApiErrors.NotFound("device", deviceId);
     }
 
-    private PairingCode Insert(SqliteConnection connection, SqliteTransaction? transaction, string deviceId, CodeKind kind)
+    private async Task<PairingCode> InsertAsync(StateSession session, string deviceId, int kind)
     {
         var code = new string(Enumerable.Range(0, CodeLength).Select(_ => Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)]).ToArray());
-        DateTimeOffset? expires = kind == CodeKind.Guardian ? time.GetUtcNow().AddMinutes(options.Value.PairingCodeMinutes) : null;
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO pairing_codes (code_hash, device_id, expires_at, kind) VALUES ($hash, $device, $expires, $kind)";
-        insert.Parameters.AddWithValue("$hash", HashCode(code));
-        insert.Parameters.AddWithValue("$device", deviceId);
-        insert.Parameters.AddWithValue("$expires", expires?.ToUnixTimeMilliseconds() ?? long.MaxValue);
-        insert.Parameters.AddWithValue("$kind", (int)kind);
-        insert.ExecuteNonQuery();
+        DateTimeOffset? expires = kind == PairingStore.GuardianCode ? time.GetUtcNow().AddMinutes(options.Value.PairingCodeMinutes) : null;
+        await store.InsertCodeAsync(session, HashCode(code), deviceId, expires?.ToUnixTimeMilliseconds() ?? PairingStore.Never, kind);
         var result = new PairingCode { Code = code };
         if (expires is { } at)
         {
@@ -274,73 +242,6 @@ public sealed class PairingService(Database database, DeviceRegistry devices, Au
         }
 
         return result;
-    }
-
-    private static bool IsGuardian(SqliteConnection connection, SqliteTransaction? transaction, string guardianId, string deviceId) =>
-        Exists(connection, transaction, "SELECT 1 FROM guardians WHERE device_id = $d AND guardian_id = $g", deviceId, guardianId);
-
-    private static bool IsOwner(SqliteConnection connection, SqliteTransaction? transaction, string guardianId, string deviceId) =>
-        Exists(connection, transaction, "SELECT 1 FROM guardians WHERE device_id = $d AND guardian_id = $g AND owner = 1", deviceId, guardianId);
-
-    private static bool Exists(SqliteConnection connection, SqliteTransaction? transaction, string sql, string deviceId, string guardianId)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$d", deviceId);
-        command.Parameters.AddWithValue("$g", guardianId);
-        return command.ExecuteScalar() is not null;
-    }
-
-    private static long CountRecentAttempts(SqliteConnection connection, SqliteTransaction transaction, string guardianId, long now)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COUNT(*) FROM pairing_attempts WHERE guardian_id = $g AND at > $since";
-        command.Parameters.AddWithValue("$g", guardianId);
-        command.Parameters.AddWithValue("$since", now - (long)AttemptWindow.TotalMilliseconds);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private static string? FindCode(SqliteConnection connection, SqliteTransaction transaction, byte[] codeHash, long now)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT device_id FROM pairing_codes WHERE code_hash = $hash AND used_at IS NULL AND expires_at > $now";
-        command.Parameters.AddWithValue("$hash", codeHash);
-        command.Parameters.AddWithValue("$now", now);
-        return command.ExecuteScalar() as string;
-    }
-
-    private static void UseCode(SqliteConnection connection, SqliteTransaction transaction, byte[] codeHash, long now)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE pairing_codes SET used_at = $now WHERE code_hash = $hash";
-        command.Parameters.AddWithValue("$hash", codeHash);
-        command.Parameters.AddWithValue("$now", now);
-        command.ExecuteNonQuery();
-    }
-
-    // Voids the device's unused codes: of one kind, or all of them.
-    private static void VoidCodes(SqliteConnection connection, SqliteTransaction transaction, string deviceId, long now, CodeKind? kind)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE pairing_codes SET used_at = $now WHERE device_id = $d AND used_at IS NULL AND ($kind < 0 OR kind = $kind)";
-        command.Parameters.AddWithValue("$d", deviceId);
-        command.Parameters.AddWithValue("$now", now);
-        command.Parameters.AddWithValue("$kind", kind is { } k ? (int)k : -1);
-        command.ExecuteNonQuery();
-    }
-
-    private static long GuardianCount(SqliteConnection connection, SqliteTransaction transaction, string deviceId)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COUNT(*) FROM guardians WHERE device_id = $d";
-        command.Parameters.AddWithValue("$d", deviceId);
-        return (long)command.ExecuteScalar()!;
     }
 
     private bool IsBirthMonth(string value) =>

@@ -12,15 +12,15 @@ public sealed class AuditedAuthorizationResults(AccessDenials denials) : IAuthor
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true)
         {
             var roles = context.User.FindAll("role").Select(c => c.Value).Where(r => Roles.All.Contains(r, StringComparer.Ordinal)).Order(StringComparer.Ordinal);
             var subject = context.User.FindFirst("sub")?.Value ?? "(no subject)";
-            denials.Record($"{string.Join('+', roles)}:{subject}", context.Request.Path, "method:" + context.Request.Path, "role");
+            await denials.RecordAsync($"{string.Join('+', roles)}:{subject}", context.Request.Path, "method:" + context.Request.Path, "role");
         }
 
-        return _default.HandleAsync(next, context, policy, authorizeResult);
+        await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }

@@ -11,12 +11,12 @@ namespace SmartTerminal.PolicyService.Security;
 /// </summary>
 public static class TokenChecks
 {
-    public static Task ValidatedAsync(TokenValidatedContext context)
+    public static async Task ValidatedAsync(TokenValidatedContext context)
     {
         if (context.SecurityToken is not JsonWebToken token)
         {
             context.Fail("unexpected token type");
-            return Task.CompletedTask;
+            return;
         }
 
         var services = context.HttpContext.RequestServices;
@@ -25,16 +25,14 @@ public static class TokenChecks
         if (local && (token.IssuedAt == DateTime.MinValue || token.ValidTo - token.IssuedAt > TimeSpan.FromDays(auth.MaxLocalTokenDays) + TimeSpan.FromMinutes(1)))
         {
             context.Fail($"local tokens live at most {auth.MaxLocalTokenDays} days");
-            return Task.CompletedTask;
+            return;
         }
 
         var tokenId = token.TryGetPayloadValue<string>("jti", out var jti) ? jti : null;
         var issuedAt = token.IssuedAt == DateTime.MinValue ? token.ValidFrom : token.IssuedAt;
-        if (services.GetRequiredService<TokenRevocations>().IsRevoked(tokenId, token.Subject ?? string.Empty, new DateTimeOffset(issuedAt, TimeSpan.Zero)))
+        if (await services.GetRequiredService<TokenRevocations>().IsRevokedAsync(tokenId, token.Subject ?? string.Empty, new DateTimeOffset(issuedAt, TimeSpan.Zero)))
         {
             context.Fail("the token was revoked");
         }
-
-        return Task.CompletedTask;
     }
 }

@@ -1,4 +1,5 @@
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Security;
 
@@ -7,46 +8,28 @@ namespace SmartTerminal.PolicyService.Security;
 /// moment (a guardian's lost phone, a staff member who left). Checked on every authenticated call;
 /// both lookups are by primary key. Works for local tokens and for an external authority's.
 /// </summary>
-public sealed class TokenRevocations(Database database, TimeProvider time)
+public sealed class TokenRevocations(StateDatabase database, RevocationStore store, TimeProvider time)
 {
-    public void RevokeToken(string tokenId, DateTimeOffset expiresAt)
+    public async Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
+        await using var session = await database.WriteAsync();
         // Entries are needed only until the token would expire anyway.
-        command.CommandText = """
-            DELETE FROM revoked_tokens WHERE expires_at < $now;
-            INSERT INTO revoked_tokens (jti, expires_at) VALUES ($jti, $exp) ON CONFLICT (jti) DO NOTHING;
-            """;
-        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("$jti", tokenId);
-        command.Parameters.AddWithValue("$exp", expiresAt.ToUnixTimeSeconds());
-        command.ExecuteNonQuery();
+        await store.RevokeTokenAsync(session, tokenId, expiresAt.ToUnixTimeSeconds(), time.GetUtcNow().ToUnixTimeSeconds());
+        await session.CommitAsync();
     }
 
     /// <summary>Revokes every token of the subject issued up to now.</summary>
-    public void RevokeSubject(string subject)
+    public async Task RevokeSubjectAsync(string subject)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO subject_revocations (subject, not_before) VALUES ($s, $t) ON CONFLICT (subject) DO UPDATE SET not_before = excluded.not_before";
-        command.Parameters.AddWithValue("$s", subject);
+        await using var session = await database.WriteAsync();
         // Tokens carry whole seconds: one issued in this second is revoked too.
-        command.Parameters.AddWithValue("$t", time.GetUtcNow().ToUnixTimeSeconds() + 1);
-        command.ExecuteNonQuery();
+        await store.RevokeSubjectAsync(session, subject, time.GetUtcNow().ToUnixTimeSeconds() + 1);
+        await session.CommitAsync();
     }
 
-    public bool IsRevoked(string? tokenId, string subject, DateTimeOffset issuedAt)
+    public async Task<bool> IsRevokedAsync(string? tokenId, string subject, DateTimeOffset issuedAt)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $jti)
-                OR EXISTS (SELECT 1 FROM subject_revocations WHERE subject = $s AND not_before > $iat)
-            """;
-        command.Parameters.AddWithValue("$jti", tokenId ?? string.Empty);
-        command.Parameters.AddWithValue("$s", subject);
-        command.Parameters.AddWithValue("$iat", issuedAt.ToUnixTimeSeconds());
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        await using var session = await database.ReadAsync();
+        return await store.IsRevokedAsync(session, tokenId ?? string.Empty, subject, issuedAt.ToUnixTimeSeconds());
     }
 }

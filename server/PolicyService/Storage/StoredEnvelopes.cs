@@ -1,20 +1,13 @@
+using SmartTerminal.PolicyService.Storage.Stores;
+
 namespace SmartTerminal.PolicyService.Storage;
 
 /// <summary>The current signed policy of every device, as stored: the source of the retained messages.</summary>
-public sealed class StoredEnvelopes(Database database)
+public sealed class StoredEnvelopes(StateDatabase database, DevicePolicyStore store)
 {
-    public IReadOnlyList<(string DeviceId, byte[] Envelope)> All()
+    public async Task<IReadOnlyList<(string DeviceId, byte[] Envelope)>> AllAsync()
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, envelope FROM device_policies";
-        using var reader = command.ExecuteReader();
-        var result = new List<(string, byte[])>();
-        while (reader.Read())
-        {
-            result.Add((reader.GetString(0), (byte[])reader[1]));
-        }
-
-        return result;
+        await using var session = await database.ReadAsync();
+        return await store.EnvelopesAsync(session);
     }
 }

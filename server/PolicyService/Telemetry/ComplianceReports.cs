@@ -24,7 +24,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
 
     public async Task<UsageReport> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var bands = fleetBands.Of(fleetId, profileId);
+        var bands = await fleetBands.OfAsync(fleetId, profileId);
         var days = Math.Max(1.0, (to - from).TotalDays);
         var groups = (await queries.TotalsAsync(fleetId, from, to, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
@@ -56,7 +56,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
 
     public async Task<EnforcementReport> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var devices = fleetBands.Of(fleetId, profileId);
+        var devices = await fleetBands.OfAsync(fleetId, profileId);
         var counts = (await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
         long Kind(int kind) => counts.Where(c => c.Kind == kind).Sum(c => c.Count);
         return new EnforcementReport

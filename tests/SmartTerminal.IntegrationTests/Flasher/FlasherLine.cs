@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
 
@@ -104,23 +103,10 @@ internal sealed class FlasherLine : IAsyncDisposable
     public async Task<string> CreateModelAsync(string name) =>
         (await Fleet.Manufacturers.CreateModelAsync(new Contracts.Api.V1.CreateModelRequest { FleetId = Fleet.Fleet.Id, Name = name }, Fleet.AsManufacturer)).Id;
 
-    /// <summary>The devices the service holds for a fleet, straight from its database.</summary>
-    public IReadOnlyList<(string Id, string Serial, long KeyId)> RegisteredDevices(string? fleetId = null)
-    {
-        using var connection = new SqliteConnection($"Data Source={Service.DatabasePath};Mode=ReadOnly");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, serial, key_id FROM devices WHERE fleet_id = $fleet ORDER BY serial";
-        command.Parameters.AddWithValue("$fleet", fleetId ?? Fleet.Fleet.Id);
-        using var reader = command.ExecuteReader();
-        var devices = new List<(string, string, long)>();
-        while (reader.Read())
-        {
-            devices.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-        }
-
-        return devices;
-    }
+    /// <summary>The devices the service holds for a fleet, straight from its state database.</summary>
+    public IReadOnlyList<(string Id, string Serial, long KeyId)> RegisteredDevices(string? fleetId = null) =>
+        ServiceState.QueryAsync<(string, string, long)>(Service, "SELECT id, serial, key_id FROM devices WHERE fleet_id = @fleetId ORDER BY serial", new { fleetId = fleetId ?? Fleet.Fleet.Id })
+            .GetAwaiter().GetResult();
 
     public static JsonElement UnitJson(string unitFolder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(unitFolder, "unit.json"))).RootElement;
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
@@ -40,56 +39,28 @@ public sealed class AuditTamperingTests : IAsyncLifetime
         return device;
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private Task ExecuteAsync(string sql, object? parameters = null) => ServiceState.ExecuteAsync(_service, sql, parameters);
 
     // What the unkeyed chain allowed: change a row, then recompute every hash from there with SHA-256.
-    private void RewriteAndRechainWithPlainSha256(string newAfterJson, int rowToEdit)
+    private async Task RewriteAndRechainWithPlainSha256Async(string newAfterJson, int rowToEdit)
     {
-        using var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False");
-        connection.Open();
-        var rows = new List<object[]>();
-        using (var read = connection.CreateCommand())
-        {
-            read.CommandText = "SELECT sequence, at, actor, action, subject, before_json, after_json FROM audit_log ORDER BY sequence";
-            using var reader = read.ExecuteReader();
-            while (reader.Read())
-            {
-                var values = new object[7];
-                reader.GetValues(values);
-                rows.Add(values);
-            }
-        }
-
+        var rows = await ServiceState.QueryAsync<AuditRow>(_service, "SELECT sequence, at, actor, action, subject, before_json, after_json FROM audit_log ORDER BY sequence");
         var previous = new string('0', 64);
         foreach (var row in rows)
         {
-            if ((long)row[0] == rowToEdit)
-            {
-                row[6] = newAfterJson;
-            }
-
+            var after = row.Sequence == rowToEdit ? newAfterJson : row.AfterJson;
             var builder = new StringBuilder();
-            foreach (var part in new[] { previous, row[0].ToString()!, row[1].ToString()!, (string)row[2], (string)row[3], (string)row[4], (string)row[5], (string)row[6] })
+            foreach (var part in new[] { previous, row.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), row.At.ToString(System.Globalization.CultureInfo.InvariantCulture), row.Actor, row.Action, row.Subject, row.BeforeJson, after })
             {
                 builder.Append(part.Length).Append(':').Append(part).Append('|');
             }
 
             previous = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
-            using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE audit_log SET after_json = $a, hash = $h, hash_scheme = 0 WHERE sequence = $s";
-            update.Parameters.AddWithValue("$a", row[6]);
-            update.Parameters.AddWithValue("$h", previous);
-            update.Parameters.AddWithValue("$s", row[0]);
-            update.ExecuteNonQuery();
+            await ExecuteAsync("UPDATE audit_log SET after_json = @after, hash = @hash, hash_scheme = 0 WHERE sequence = @sequence", new { after, hash = previous, sequence = row.Sequence });
         }
     }
+
+    private sealed record AuditRow(long Sequence, long At, string Actor, string Action, string Subject, string BeforeJson, string AfterJson);
 
     [Fact]
     public async Task A_row_rewritten_and_rechained_without_the_key_is_detected()
@@ -97,7 +68,7 @@ public sealed class AuditTamperingTests : IAsyncLifetime
         await SomeHistoryAsync();
         Assert.True((await VerifyAsync()).Intact);
 
-        RewriteAndRechainWithPlainSha256("{\"dailyMinutes\":600}", rowToEdit: 3);
+        await RewriteAndRechainWithPlainSha256Async("{\"dailyMinutes\":600}", rowToEdit: 3);
         var verified = await VerifyAsync();
 
         Assert.False(verified.Intact);
@@ -112,9 +83,9 @@ public sealed class AuditTamperingTests : IAsyncLifetime
         var kept = (await CheckpointsAsync()).Checkpoints.Last();
         await SomeHistoryAsync();
 
-        Execute($"DELETE FROM audit_log WHERE sequence > {kept.Sequence - 2}");
+        await ExecuteAsync($"DELETE FROM audit_log WHERE sequence > {kept.Sequence - 2}");
         var withStored = await VerifyAsync();
-        Execute("DELETE FROM audit_checkpoints");
+        await ExecuteAsync("DELETE FROM audit_checkpoints");
         var withoutStored = await VerifyAsync();
         var withKept = await VerifyAsync(kept);
 
@@ -171,7 +142,7 @@ public sealed class AuditTamperingTests : IAsyncLifetime
     {
         var device = await SomeHistoryAsync();
         var before = await EntriesAsync(device.DeviceId);
-        RewriteAndRechainWithPlainSha256(before.Single(e => e.Action == "guardian-settings.set").AfterJson, rowToEdit: -1);
+        await RewriteAndRechainWithPlainSha256Async(before.Single(e => e.Action == "guardian-settings.set").AfterJson, rowToEdit: -1);
 
         await _service.RestartAsync();
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
-using Microsoft.Data.Sqlite;
+using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
@@ -35,21 +35,11 @@ public sealed class DeviceChosenValuesTests : IAsyncLifetime
     private static Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
         UplinkAcks.ThroughAsync(device, deviceId, sequence, orLater: true);
 
-    private (long Rows, long Bytes, long Dropped, string Reasons) Quarantine(string deviceId)
+    private async Task<(long Rows, long Bytes, long Dropped, string Reasons)> QuarantineAsync(string deviceId)
     {
-        using var connection = new SqliteConnection($"Data Source={_stack.Service.DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT (SELECT COUNT(*) FROM quarantined_uplinks WHERE device_id = $d),
-                   (SELECT COALESCE(SUM(length(payload)), 0) FROM quarantined_uplinks WHERE device_id = $d),
-                   (SELECT COALESCE(SUM(dropped), 0) FROM quarantine_overflow WHERE device_id = $d),
-                   (SELECT COALESCE(group_concat(reason, ' | '), '') FROM quarantined_uplinks WHERE device_id = $d)
-            """;
-        command.Parameters.AddWithValue("$d", deviceId);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
+        var kept = await ServiceState.QueryAsync<QuarantinedUplink>(_stack.Service, "SELECT sequence, reason, received_at, payload FROM quarantined_uplinks WHERE device_id = @deviceId", new { deviceId });
+        var dropped = (await ServiceState.QueryAsync<long>(_stack.Service, "SELECT COALESCE(SUM(dropped), 0) FROM quarantine_overflow WHERE device_id = @deviceId", new { deviceId })).Single();
+        return (kept.Count, kept.Sum(k => (long)k.Payload.Length), dropped, string.Join(" | ", kept.Select(k => k.Reason)));
     }
 
     private async Task<(long Series, long Shards)> FootprintAsync(string deviceId)
@@ -89,7 +79,7 @@ public sealed class DeviceChosenValuesTests : IAsyncLifetime
         var stored = (await _stack.Influx.QueryAsync($"SELECT sum(used_seconds), count(used_seconds) FROM usage WHERE device = '{deviceId}'", TelemetryStack.Database)).GetProperty("results")[0].GetProperty("series")[0].GetProperty("values")[0];
         Assert.Equal(120, stored[1].GetInt64());
         Assert.Equal(1, stored[2].GetInt64());
-        var (rows, _, _, reasons) = Quarantine(deviceId);
+        var (rows, _, _, reasons) = await QuarantineAsync(deviceId);
         Assert.Equal(1, rows);
         Assert.Contains("300 usage record(s) before the accepted window", reasons, StringComparison.Ordinal);
         Assert.Contains("ahead of the service's clock", reasons, StringComparison.Ordinal);
@@ -137,8 +127,8 @@ public sealed class DeviceChosenValuesTests : IAsyncLifetime
             await device.PublishAsync($"st/v1/{deviceId}/up", garbage);
         }
 
-        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(Quarantine(deviceId) is { } q && q.Rows + q.Dropped == messages)));
-        var (rows, bytes, dropped, _) = Quarantine(deviceId);
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await QuarantineAsync(deviceId) is { } q && q.Rows + q.Dropped == messages));
+        var (rows, bytes, dropped, _) = await QuarantineAsync(deviceId);
         Assert.Equal(kept, rows);
         Assert.Equal(kept * size, bytes);
         Assert.Equal(messages - kept, dropped);

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.DeviceRuntime;
 using SmartTerminal.IntegrationTests.Infrastructure;
@@ -22,16 +21,8 @@ public sealed class DeviceLifecycleTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private long CodeExpiry(string deviceId, int kind)
-    {
-        using var connection = new SqliteConnection($"Data Source={Service.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT expires_at FROM pairing_codes WHERE device_id = $d AND kind = $k";
-        command.Parameters.AddWithValue("$d", deviceId);
-        command.Parameters.AddWithValue("$k", kind);
-        return (long)command.ExecuteScalar()!;
-    }
+    private async Task<long> CodeExpiryAsync(string deviceId, int kind) =>
+        (await ServiceState.QueryAsync<long>(Service, "SELECT expires_at FROM pairing_codes WHERE device_id = @deviceId AND kind = @kind", new { deviceId, kind = (long)kind })).Single();
 
     [Fact]
     public async Task The_box_code_does_not_expire_before_the_first_pairing_while_a_co_guardian_code_does()
@@ -42,7 +33,7 @@ public sealed class DeviceLifecycleTests : IAsyncLifetime
         var invite = await fleet.Guardians.CreatePairingCodeAsync(new CreatePairingCodeRequest { DeviceId = device.DeviceId }, owner);
 
         Assert.Null(device.PairingCodeExpiresAt);
-        Assert.Equal(long.MaxValue, CodeExpiry(device.DeviceId, kind: 1));
+        Assert.Equal(long.MaxValue, await CodeExpiryAsync(device.DeviceId, kind: 1));
         Assert.NotNull(invite.ExpiresAt);
         Assert.InRange(invite.ExpiresAt.ToDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(25));
     }

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
@@ -47,14 +46,7 @@ public sealed class AuditAndRestartTests : IAsyncLifetime
         await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 30 } }, guardian);
         var target = (await AuditAsync(device.DeviceId)).Single(e => e.Action == "guardian-settings.set");
 
-        await using (var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var edit = connection.CreateCommand();
-            edit.CommandText = "UPDATE audit_log SET actor = 'guardian:someone-else' WHERE sequence = $s";
-            edit.Parameters.AddWithValue("$s", (long)target.Sequence);
-            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await ServiceState.ExecuteAsync(_service, "UPDATE audit_log SET actor = 'guardian:someone-else' WHERE sequence = @sequence", new { sequence = (long)target.Sequence }));
 
         var verified = await new ComplianceService.ComplianceServiceClient(_service.Channel).VerifyAuditChainAsync(new VerifyAuditChainRequest(), await _service.As("auditor", "regulator"));
 

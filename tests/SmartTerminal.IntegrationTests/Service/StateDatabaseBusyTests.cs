@@ -10,7 +10,8 @@ using Wire = SmartTerminal.Contracts.Device.V1;
 namespace SmartTerminal.IntegrationTests.Service;
 
 /// <summary>
-/// When the state database cannot be written (another process holds its write lock), a change answers
+/// When the state database cannot be written (another process holds its write lock on SQLite, an
+/// exclusive lock on the tables on PostgreSQL), a change answers
 /// Unavailable with a clear message and commits nothing, plain reads still work (WAL) while audited
 /// staff reads are refused, uplinks wait for their resend instead of stopping the service, and
 /// everything works again once the lock is gone.
@@ -20,17 +21,21 @@ public sealed class StateDatabaseBusyTests : IAsyncLifetime
     private PolicyServiceProcess _service = null!;
 
     public async Task InitializeAsync() =>
-        _service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string> { ["PolicyService:DatabaseTimeoutSeconds"] = "1" });
+        _service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string> { ["State:TimeoutSeconds"] = "1" });
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-    private SqliteConnection LockForWriting()
+    // Another process's writer holding the database: readers may go on, writers wait and time out.
+    private async Task<IAsyncDisposable> LockForWritingAsync()
     {
-        var connection = new SqliteConnection($"Data Source={_service.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=5000; BEGIN IMMEDIATE;";
-        command.ExecuteNonQuery();
+        var (provider, connectionString) = _service.State;
+        System.Data.Common.DbConnection connection = provider == "PostgreSQL" ? new Npgsql.NpgsqlConnection(connectionString) : new SqliteConnection(connectionString + ";Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = provider == "PostgreSQL"
+            ? "BEGIN; LOCK TABLE fleets, audit_log, device_policies, uplink_watermarks IN EXCLUSIVE MODE;"
+            : "PRAGMA busy_timeout=5000; BEGIN IMMEDIATE;";
+        await command.ExecuteNonQueryAsync();
         return connection;
     }
 
@@ -51,7 +56,7 @@ public sealed class StateDatabaseBusyTests : IAsyncLifetime
         var up = $"st/v1/{registered.DeviceId}/up";
 
         RpcException refused;
-        using (var writer = LockForWriting())
+        await using (var writer = await LockForWritingAsync())
         {
             refused = await Assert.ThrowsAsync<RpcException>(() => fleet.Manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = "Locked out", RegulationProfileId = "none" }, fleet.AsManufacturer).ResponseAsync);
             var whileLocked = await fleet.Manufacturers.ListFleetsAsync(new ListFleetsRequest(), fleet.AsManufacturer);

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
-using Microsoft.Data.Sqlite;
+using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
 using Wire = SmartTerminal.Contracts.Device.V1;
@@ -36,22 +36,9 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
     private static Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
         UplinkAcks.ThroughAsync(device, deviceId, sequence);
 
-    private List<(ulong Sequence, string Reason, byte[] Payload)> Quarantined(string deviceId)
-    {
-        using var connection = new SqliteConnection($"Data Source={_stack.Service.DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, reason, payload FROM quarantined_uplinks WHERE device_id = $d ORDER BY rowid";
-        command.Parameters.AddWithValue("$d", deviceId);
-        using var reader = command.ExecuteReader();
-        var rows = new List<(ulong, string, byte[])>();
-        while (reader.Read())
-        {
-            rows.Add(((ulong)reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2)));
-        }
-
-        return rows;
-    }
+    private async Task<List<(ulong Sequence, string Reason, byte[] Payload)>> QuarantinedAsync(string deviceId) =>
+        [.. (await ServiceState.QueryAsync<QuarantinedUplink>(_stack.Service, "SELECT sequence, reason, received_at, payload FROM quarantined_uplinks WHERE device_id = @deviceId ORDER BY received_at, sequence", new { deviceId }))
+            .Select(q => ((ulong)q.Sequence, q.Reason, q.Payload))];
 
     private async Task<long> StoredHeartbeatsAsync(string deviceId)
     {
@@ -85,7 +72,7 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
         await device.PublishAsync(up, Heartbeat(3));
         Assert.True(await AckedThroughAsync(device, registered.DeviceId, 3));
 
-        var kept = Assert.Single(Quarantined(registered.DeviceId));
+        var kept = Assert.Single(await QuarantinedAsync(registered.DeviceId));
         Assert.Equal(2ul, kept.Sequence);
         Assert.Equal(Damaged, kept.Payload);
         Assert.False(string.IsNullOrWhiteSpace(kept.Reason));
@@ -105,7 +92,7 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
         await device.PublishAsync(up, Heartbeat(1));
         Assert.True(await AckedThroughAsync(device, registered.DeviceId, 1));
 
-        var kept = Quarantined(registered.DeviceId);
+        var kept = await QuarantinedAsync(registered.DeviceId);
         Assert.Equal(2, kept.Count);
         Assert.All(kept, k => Assert.Equal(0ul, k.Sequence));
         Assert.Equal(Garbage, kept[0].Payload);

@@ -1,18 +1,18 @@
-namespace SmartTerminal.PolicyService.Policies;
+namespace SmartTerminal.PolicyService.Storage;
 
 /// <summary>
-/// Per-device mutual exclusion for async code: a fixed set of semaphores picked by the device id's
-/// hash, so memory stays constant however many devices there are (two devices may share a stripe and
-/// then wait for each other briefly; one device never runs twice at once).
+/// Mutual exclusion by name inside this process, for async code: a fixed set of semaphores picked by
+/// the name's hash, so memory stays constant however many names there are (two names may share a
+/// stripe and then wait for each other briefly; one name is never held twice at once).
 /// </summary>
-public sealed class DeviceLocks
+public sealed class LocalLocks
 {
     private const int Stripes = 1024;
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public async Task<IDisposable> EnterAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task<IDisposable> EnterAsync(string name, CancellationToken cancellationToken)
     {
-        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(deviceId) % Stripes)];
+        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(name) % Stripes)];
         await stripe.WaitAsync(cancellationToken);
         return new Release(stripe);
     }

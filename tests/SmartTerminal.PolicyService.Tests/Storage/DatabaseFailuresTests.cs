@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Data.Sqlite;
 using SmartTerminal.PolicyService.Storage;
 
@@ -31,26 +30,26 @@ public sealed class DatabaseFailuresTests : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private StatusCode StatusOf(string sql, SqliteConnection? on = null) =>
-        DatabaseFailures.Classify(Assert.Throws<SqliteException>(() => Execute(sql, on))).Status;
+    private StateFailureKind StatusOf(string sql, SqliteConnection? on = null) =>
+        DatabaseFailures.Classify(Assert.Throws<SqliteException>(() => Execute(sql, on))).Kind;
 
     [Fact]
     public void A_unique_clash_is_a_concurrent_creation()
     {
-        Assert.Equal(StatusCode.AlreadyExists, StatusOf("INSERT INTO child VALUES ('c2', 'p', 's')"));
-        Assert.Equal(StatusCode.AlreadyExists, StatusOf("INSERT INTO child VALUES ('c', 'p', 'other')"));
+        Assert.Equal(StateFailureKind.AlreadyExists, StatusOf("INSERT INTO child VALUES ('c2', 'p', 's')"));
+        Assert.Equal(StateFailureKind.AlreadyExists, StatusOf("INSERT INTO child VALUES ('c', 'p', 'other')"));
     }
 
     [Fact]
     public void A_missing_referenced_row_is_a_failed_precondition()
     {
-        Assert.Equal(StatusCode.FailedPrecondition, StatusOf("INSERT INTO child VALUES ('c3', 'no-such-parent', 'x')"));
+        Assert.Equal(StateFailureKind.MissingReference, StatusOf("INSERT INTO child VALUES ('c3', 'no-such-parent', 'x')"));
     }
 
     [Fact]
     public void A_not_null_violation_is_a_fault_of_the_service()
     {
-        Assert.Equal(StatusCode.Internal, StatusOf("INSERT INTO child (id, parent) VALUES ('c4', NULL)"));
+        Assert.Equal(StateFailureKind.Internal, StatusOf("INSERT INTO child (id, parent) VALUES ('c4', NULL)"));
     }
 
     [Fact]
@@ -61,7 +60,7 @@ public sealed class DatabaseFailuresTests : IDisposable
         Execute("PRAGMA busy_timeout = 0", writer);
         Execute("BEGIN IMMEDIATE; INSERT INTO parent VALUES ('held');");
 
-        Assert.Equal(StatusCode.Unavailable, StatusOf("INSERT INTO parent VALUES ('other')", writer));
+        Assert.Equal(StateFailureKind.Unavailable, StatusOf("INSERT INTO parent VALUES ('other')", writer));
         Execute("COMMIT");
     }
 
@@ -73,7 +72,7 @@ public sealed class DatabaseFailuresTests : IDisposable
         using var broken = new SqliteConnection($"Data Source={garbage};Pooling=False");
         broken.Open();
 
-        Assert.Equal(StatusCode.Internal, StatusOf("SELECT * FROM sqlite_master", broken));
+        Assert.Equal(StateFailureKind.Damaged, StatusOf("SELECT * FROM sqlite_master", broken));
         Assert.Contains("damaged", DatabaseFailures.Classify(Assert.Throws<SqliteException>(() => Execute("SELECT * FROM sqlite_master", broken))).Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,286 @@
+namespace SmartTerminal.PolicyService.Storage;
+
+/// <summary>One step of the schema: the same tables on both engines, in each engine's DDL.</summary>
+public sealed record Migration(int Version, string Sqlite, string Postgres);
+
+/// <summary>
+/// The state database's schema as ordered migrations, applied at start (each in one transaction); a
+/// database newer than this code is refused rather than written with an older idea of its tables. The
+/// engines differ only in types (INTEGER/BIGINT, BLOB/BYTEA): every integer is 64-bit on both, so a row
+/// reads back with the same .NET types whichever engine stored it. Version 1 is the schema from before
+/// versioning (idempotent, so SQLite databases created then upgrade too).
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, Sqlite: """
+        CREATE TABLE IF NOT EXISTS fleets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            profile_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS models (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            name TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS baselines (
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (fleet_id, model_id));
+
+        CREATE TABLE IF NOT EXISTS devices (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            serial TEXT NOT NULL UNIQUE,
+            mqtt_password_hash BLOB NOT NULL,
+            mqtt_password_salt BLOB NOT NULL,
+            key_id INTEGER NOT NULL,
+            policy_key BLOB NOT NULL,
+            guardian_secret BLOB NOT NULL,
+            child_birth_month TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS devices_by_fleet ON devices(fleet_id, model_id);
+
+        CREATE TABLE IF NOT EXISTS pairing_codes (
+            code_hash BLOB PRIMARY KEY,
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER);
+
+        CREATE TABLE IF NOT EXISTS pairing_attempts (
+            guardian_id TEXT NOT NULL,
+            at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS pairing_attempts_by_guardian ON pairing_attempts(guardian_id, at);
+
+        CREATE TABLE IF NOT EXISTS guardians (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            guardian_id TEXT NOT NULL,
+            owner INTEGER NOT NULL,
+            child_name TEXT NOT NULL,
+            paired_at INTEGER NOT NULL,
+            PRIMARY KEY (device_id, guardian_id));
+
+        CREATE TABLE IF NOT EXISTS guardian_settings (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            revision INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS device_policies (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            desired_version INTEGER NOT NULL,
+            desired_at INTEGER NOT NULL,
+            envelope BLOB NOT NULL,
+            reported_version INTEGER NOT NULL DEFAULT 0,
+            reported_at INTEGER,
+            last_refusal INTEGER NOT NULL DEFAULT 0);
+
+        CREATE TABLE IF NOT EXISTS rollouts (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            published INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            completed_at INTEGER);
+
+        CREATE TABLE IF NOT EXISTS uplink_watermarks (
+            device_id TEXT PRIMARY KEY,
+            stored_through INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS regulation_profiles (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            seen_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS quarantined_uplinks (
+            device_id TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            PRIMARY KEY (device_id, payload_sha256));
+
+        CREATE TABLE IF NOT EXISTS audit_log (
+            sequence INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, sequence);
+        """, Postgres: """
+        CREATE TABLE IF NOT EXISTS fleets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            profile_id TEXT NOT NULL,
+            created_at BIGINT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS models (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            name TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS baselines (
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            revision BIGINT NOT NULL,
+            body BYTEA NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (fleet_id, model_id));
+
+        CREATE TABLE IF NOT EXISTS devices (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL REFERENCES fleets(id),
+            model_id TEXT NOT NULL,
+            serial TEXT NOT NULL UNIQUE,
+            mqtt_password_hash BYTEA NOT NULL,
+            mqtt_password_salt BYTEA NOT NULL,
+            key_id BIGINT NOT NULL,
+            policy_key BYTEA NOT NULL,
+            guardian_secret BYTEA NOT NULL,
+            child_birth_month TEXT NOT NULL DEFAULT '',
+            created_at BIGINT NOT NULL);
+        CREATE INDEX IF NOT EXISTS devices_by_fleet ON devices(fleet_id, model_id);
+
+        CREATE TABLE IF NOT EXISTS pairing_codes (
+            code_hash BYTEA PRIMARY KEY,
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            expires_at BIGINT NOT NULL,
+            used_at BIGINT);
+
+        CREATE TABLE IF NOT EXISTS pairing_attempts (
+            guardian_id TEXT NOT NULL,
+            at BIGINT NOT NULL);
+        CREATE INDEX IF NOT EXISTS pairing_attempts_by_guardian ON pairing_attempts(guardian_id, at);
+
+        CREATE TABLE IF NOT EXISTS guardians (
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            guardian_id TEXT NOT NULL,
+            owner BIGINT NOT NULL,
+            child_name TEXT NOT NULL,
+            paired_at BIGINT NOT NULL,
+            PRIMARY KEY (device_id, guardian_id));
+
+        CREATE TABLE IF NOT EXISTS guardian_settings (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            revision BIGINT NOT NULL,
+            body BYTEA NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at BIGINT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS device_policies (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            desired_version BIGINT NOT NULL,
+            desired_at BIGINT NOT NULL,
+            envelope BYTEA NOT NULL,
+            reported_version BIGINT NOT NULL DEFAULT 0,
+            reported_at BIGINT,
+            last_refusal BIGINT NOT NULL DEFAULT 0);
+
+        CREATE TABLE IF NOT EXISTS rollouts (
+            id TEXT PRIMARY KEY,
+            fleet_id TEXT NOT NULL,
+            total BIGINT NOT NULL,
+            published BIGINT NOT NULL,
+            state BIGINT NOT NULL,
+            started_at BIGINT NOT NULL,
+            completed_at BIGINT);
+
+        CREATE TABLE IF NOT EXISTS uplink_watermarks (
+            device_id TEXT PRIMARY KEY,
+            stored_through BIGINT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS regulation_profiles (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            seen_at BIGINT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS quarantined_uplinks (
+            device_id TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            sequence BIGINT NOT NULL,
+            reason TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            payload BYTEA NOT NULL,
+            PRIMARY KEY (device_id, payload_sha256));
+
+        CREATE TABLE IF NOT EXISTS audit_log (
+            sequence BIGINT PRIMARY KEY,
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, sequence);
+        """),
+
+        // Security hardening: password hash scheme and decommissioning, keyed audit chain with signed
+        // checkpoints, bounded quarantine, token revocation, box pairing codes, policy change detection.
+        new(2, Sqlite: """
+        ALTER TABLE devices ADD COLUMN mqtt_password_scheme INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE devices ADD COLUMN decommissioned_at INTEGER;
+        ALTER TABLE audit_log ADD COLUMN hash_scheme INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE audit_checkpoints (
+            sequence INTEGER PRIMARY KEY,
+            head_hash TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            signature BLOB NOT NULL);
+        CREATE TABLE quarantine_overflow (
+            device_id TEXT PRIMARY KEY,
+            dropped INTEGER NOT NULL,
+            dropped_bytes INTEGER NOT NULL,
+            last_at INTEGER NOT NULL,
+            last_reason TEXT NOT NULL);
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            expires_at INTEGER NOT NULL);
+        CREATE TABLE subject_revocations (
+            subject TEXT PRIMARY KEY,
+            not_before INTEGER NOT NULL);
+        ALTER TABLE pairing_codes ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE device_policies ADD COLUMN input_hash BLOB;
+        """, Postgres: """
+        ALTER TABLE devices ADD COLUMN IF NOT EXISTS mqtt_password_scheme BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE devices ADD COLUMN IF NOT EXISTS decommissioned_at BIGINT;
+        ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS hash_scheme BIGINT NOT NULL DEFAULT 0;
+        CREATE TABLE audit_checkpoints (
+            sequence BIGINT PRIMARY KEY,
+            head_hash TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            signature BYTEA NOT NULL);
+        CREATE TABLE quarantine_overflow (
+            device_id TEXT PRIMARY KEY,
+            dropped BIGINT NOT NULL,
+            dropped_bytes BIGINT NOT NULL,
+            last_at BIGINT NOT NULL,
+            last_reason TEXT NOT NULL);
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            expires_at BIGINT NOT NULL);
+        CREATE TABLE subject_revocations (
+            subject TEXT PRIMARY KEY,
+            not_before BIGINT NOT NULL);
+        ALTER TABLE pairing_codes ADD COLUMN IF NOT EXISTS kind BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS input_hash BYTEA;
+        """),
+    ];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int CurrentVersion => All.Count;
+}

@@ -1,0 +1,113 @@
+namespace SmartTerminal.PolicyService.Storage.Stores;
+
+/// <summary>The policy in force for a device: its version, when it was made, the signed envelope and what it was made from.</summary>
+public sealed record StoredPolicy(long DesiredVersion, long DesiredAt, byte[] Envelope, byte[]? InputHash)
+{
+    // For Dapper (see StateSession).
+    private StoredPolicy()
+        : this(default!, default!, default!, default!)
+    {
+    }
+}
+
+/// <summary>Desired against reported policy version of one device.</summary>
+public sealed record StoredPolicyState(string DeviceId, long DesiredVersion, long DesiredAt, long ReportedVersion, long? ReportedAt, long LastRefusal)
+{
+    // For Dapper (see StateSession).
+    private StoredPolicyState()
+        : this(default!, default!, default!, default!, default!, default!)
+    {
+    }
+}
+
+/// <summary>How many of a fleet's active devices run their desired policy, lag behind, or were never seen.</summary>
+public sealed record PolicyCoverage(long TotalDevices, long CurrentDevices, long LaggingDevices, long NeverSeenDevices)
+{
+    // For Dapper (see StateSession).
+    private PolicyCoverage()
+        : this(default!, default!, default!, default!)
+    {
+    }
+}
+
+/// <summary>
+/// Each device's signed policy and what the device reports back (the <c>device_policies</c> table):
+/// desired against reported versions, like device twins.
+/// </summary>
+public sealed class DevicePolicyStore
+{
+    private const string StateColumns = "p.device_id, p.desired_version, p.desired_at, p.reported_version, p.reported_at, p.last_refusal";
+
+    public Task<StoredPolicy?> CurrentAsync(StateSession session, string deviceId) =>
+        session.QueryFirstOrDefaultAsync<StoredPolicy>("SELECT desired_version, desired_at, envelope, input_hash FROM device_policies WHERE device_id = @deviceId", new { deviceId });
+
+    /// <summary>Stores a new version; an older or equal one never replaces a newer one (the guard holds against any writer).</summary>
+    public Task StoreAsync(StateSession session, string deviceId, ulong version, DateTimeOffset at, byte[] envelope, byte[] inputHash) =>
+        session.ExecuteAsync(
+            """
+            INSERT INTO device_policies (device_id, desired_version, desired_at, envelope, input_hash) VALUES (@deviceId, @version, @at, @envelope, @inputHash)
+            ON CONFLICT (device_id) DO UPDATE SET desired_version = excluded.desired_version, desired_at = excluded.desired_at,
+                   envelope = excluded.envelope, input_hash = excluded.input_hash
+            WHERE excluded.desired_version > device_policies.desired_version
+            """,
+            new { deviceId, version = (long)version, at = at.ToUnixTimeMilliseconds(), envelope, inputHash });
+
+    /// <summary>
+    /// Records the version a device reports it enforces. The reported version never goes back; a refusal
+    /// is kept until the device reports the desired version (a heartbeat in between, which refuses
+    /// nothing, must not hide why the device lags).
+    /// </summary>
+    public Task RecordReportAsync(StateSession session, string deviceId, ulong appliedVersion, DateTimeOffset at, int refusal) =>
+        session.ExecuteAsync(
+            """
+            UPDATE device_policies SET
+                   reported_version = CASE WHEN reported_version > @version THEN reported_version ELSE @version END,
+                   reported_at = @at,
+                   last_refusal = CASE WHEN @refusal <> 0 THEN @refusal
+                                       WHEN @version >= desired_version OR reported_version >= desired_version THEN 0
+                                       ELSE last_refusal END
+            WHERE device_id = @deviceId
+            """,
+            new { deviceId, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal });
+
+    public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
+        session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });
+
+    /// <summary>A page of a fleet's devices lagging since before the given time, longest lag first.</summary>
+    public Task<IReadOnlyList<StoredPolicyState>> LaggingAsync(StateSession session, string fleetId, DateTimeOffset desiredBefore, int limit, int offset) =>
+        session.QueryAsync<StoredPolicyState>(
+            $"""
+            SELECT {StateColumns}
+            FROM device_policies p JOIN devices d ON d.id = p.device_id
+            WHERE d.fleet_id = @fleetId AND p.reported_version < p.desired_version AND p.desired_at <= @before
+            ORDER BY p.desired_at, p.device_id LIMIT @limit OFFSET @offset
+            """,
+            new { fleetId, before = desiredBefore.ToUnixTimeMilliseconds(), limit = (long)limit, offset = (long)offset });
+
+    /// <summary>How many devices of a fleet acknowledged a policy made since the given time.</summary>
+    public Task<long> AcknowledgedSinceAsync(StateSession session, string fleetId, long sinceUnixMs) =>
+        session.ScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM device_policies p JOIN devices d ON d.id = p.device_id
+            WHERE d.fleet_id = @fleetId AND p.desired_at >= @since AND p.reported_version >= p.desired_version
+            """,
+            new { fleetId, since = sinceUnixMs });
+
+    public Task<PolicyCoverage> CoverageAsync(StateSession session, string fleetId) =>
+        session.QueryFirstOrDefaultAsync<PolicyCoverage>(
+            """
+            SELECT COUNT(*) AS total_devices,
+                   COALESCE(SUM(CASE WHEN p.reported_version >= p.desired_version THEN 1 ELSE 0 END), 0) AS current_devices,
+                   COALESCE(SUM(CASE WHEN p.reported_version < p.desired_version AND p.reported_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS lagging_devices,
+                   COALESCE(SUM(CASE WHEN p.reported_at IS NULL THEN 1 ELSE 0 END), 0) AS never_seen_devices
+            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id WHERE d.fleet_id = @fleetId AND d.decommissioned_at IS NULL
+            """,
+            new { fleetId })!;
+
+    /// <summary>Every device's current envelope (the retained messages a restarted broker serves).</summary>
+    public Task<IReadOnlyList<(string DeviceId, byte[] Envelope)>> EnvelopesAsync(StateSession session) =>
+        session.QueryAsync<(string, byte[])>("SELECT device_id, envelope FROM device_policies");
+
+    public Task DeleteAsync(StateSession session, string deviceId) =>
+        session.ExecuteAsync("DELETE FROM device_policies WHERE device_id = @deviceId", new { deviceId });
+}

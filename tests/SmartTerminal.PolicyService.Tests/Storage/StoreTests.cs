@@ -1,0 +1,196 @@
+using Microsoft.Extensions.Options;
+using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Hosting;
+using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
+
+namespace SmartTerminal.PolicyService.Tests.Storage;
+
+/// <summary>
+/// The stores on both engines, with the same SQL: what they keep and read back, the guards that hold
+/// against any writer (versions and watermarks never go back), and the races of several writers at
+/// once, including two "replicas" (two StateDatabase instances on one PostgreSQL database).
+/// </summary>
+public sealed class StoreTests : IAsyncLifetime
+{
+    private readonly Engines _engines = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _engines.DisposeAsync();
+
+    private static async Task WriteAsync(StateDatabase database, Func<StateSession, Task> write)
+    {
+        await using var session = await database.WriteAsync();
+        await write(session);
+        await session.CommitAsync();
+    }
+
+    private static async Task<T> ReadAsync<T>(StateDatabase database, Func<StateSession, Task<T>> read)
+    {
+        await using var session = await database.ReadAsync();
+        return await read(session);
+    }
+
+    private static async Task SeedFleetAndDeviceAsync(StateDatabase database, string deviceId = "st-1", string serial = "SN-1")
+    {
+        await WriteAsync(database, async s =>
+        {
+            if (await new FleetStore().FindAsync(s, "fl-1") is null)
+            {
+                await new FleetStore().InsertAsync(s, "fl-1", "KidWatch", "acme", "none", DateTimeOffset.FromUnixTimeMilliseconds(1));
+            }
+
+            await new DeviceStore().InsertAsync(s, new NewDevice(deviceId, "fl-1", string.Empty, serial, new StoredPassword([1], [2], 1), [3], [4], DateTimeOffset.FromUnixTimeMilliseconds(5)));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Devices_are_stored_found_counted_and_decommissioned(StateProvider provider)
+    {
+        var database = await _engines.OpenAsync(provider);
+        var devices = new DeviceStore();
+        await SeedFleetAndDeviceAsync(database);
+        await SeedFleetAndDeviceAsync(database, "st-2", "SN-2");
+
+        var found = await ReadAsync(database, s => devices.FindAsync(s, "st-1"));
+        var serial = await ReadAsync(database, s => devices.SerialAsync(s, "SN-2"));
+        var fleets = await ReadAsync(database, s => new FleetStore().ListAsync(s, "acme"));
+        var first = await ReadAsync(database, async s => await devices.MarkDecommissionedAsync(s, "st-2", DateTimeOffset.UtcNow, eraseChild: true));
+        var again = await ReadAsync(database, async s => await devices.MarkDecommissionedAsync(s, "st-2", DateTimeOffset.UtcNow, eraseChild: true));
+
+        Assert.Equal(new Registry.DeviceRecord("st-1", "fl-1", string.Empty, 1, string.Empty, "SN-1"), found);
+        Assert.Equal(("acme", "st-2"), serial);
+        Assert.Equal(2, Assert.Single(fleets).DeviceCount);
+        Assert.Equal((true, false), (first, again));
+        Assert.Null(await ReadAsync(database, s => devices.FindAsync(s, "st-2")));
+        Assert.NotNull(await ReadAsync(database, s => devices.FindAsync(s, "st-2", includeDecommissioned: true)));
+        Assert.Null(await ReadAsync(database, s => devices.PasswordAsync(s, "st-2")));
+        Assert.Equal(["st-1"], await ReadAsync(database, s => devices.ActiveIdsAsync(s, "fl-1", string.Empty)));
+        Assert.Empty(await ReadAsync(database, s => new FleetStore().ListAsync(s, "nobody")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_stored_policy_version_never_goes_back_and_a_report_never_lowers_the_reported_one(StateProvider provider)
+    {
+        var database = await _engines.OpenAsync(provider);
+        var policies = new DevicePolicyStore();
+        await SeedFleetAndDeviceAsync(database);
+        await using var session = await database.OpenAsync();
+
+        await policies.StoreAsync(session, "st-1", 5, DateTimeOffset.UnixEpoch.AddSeconds(5), [5], [55]);
+        await policies.StoreAsync(session, "st-1", 3, DateTimeOffset.UnixEpoch.AddSeconds(9), [3], [33]);
+        await policies.RecordReportAsync(session, "st-1", 4, DateTimeOffset.UnixEpoch.AddSeconds(10), refusal: 2);
+        await policies.RecordReportAsync(session, "st-1", 1, DateTimeOffset.UnixEpoch.AddSeconds(11), refusal: 0);
+        var lagging = await policies.StateAsync(session, "st-1");
+        await policies.RecordReportAsync(session, "st-1", 5, DateTimeOffset.UnixEpoch.AddSeconds(12), refusal: 0);
+
+        var current = await policies.CurrentAsync(session, "st-1");
+        Assert.Equal(5L, current!.DesiredVersion);
+        Assert.Equal([5], current.Envelope);
+        Assert.Equal((4L, 2L), (lagging!.ReportedVersion, lagging.LastRefusal));
+        Assert.Equal((5L, 0L), ((await policies.StateAsync(session, "st-1"))!.ReportedVersion, (await policies.StateAsync(session, "st-1"))!.LastRefusal));
+        Assert.Equal(new PolicyCoverage(1, 1, 0, 0), await policies.CoverageAsync(session, "fl-1"));
+        Assert.Empty(await policies.LaggingAsync(session, "fl-1", DateTimeOffset.UtcNow, 10, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Watermarks_advanced_by_many_writers_at_once_end_at_the_highest(StateProvider provider)
+    {
+        var options = await _engines.OptionsAsync(provider);
+        var replicas = new[] { _engines.Open(options), _engines.Open(options) };
+        var watermarks = new WatermarkStore();
+
+        await Task.WhenAll(Enumerable.Range(1, 200).Select(async n =>
+        {
+            await using var session = await replicas[n % 2].OpenAsync();
+            await watermarks.AdvanceAsync(session, "st-1", (ulong)n);
+        }));
+
+        Assert.Equal(200UL, await ReadAsync(replicas[0], s => watermarks.GetAsync(s, "st-1")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Audit_entries_appended_at_once_by_two_replicas_form_one_unbroken_chain(StateProvider provider)
+    {
+        var options = await _engines.OptionsAsync(provider);
+        var service = Options.Create(new ServiceOptions { DataDirectory = _engines.Folder });
+        using var keys = new AuditKeys(service, Options.Create(new AuditOptions()));
+        var logs = Enumerable.Range(0, 2).Select(_ => new AuditLog(_engines.Open(options), new AuditStore(), keys, TimeProvider.System)).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, 120).Select(n => logs[n % 2].AppendAsync($"guardian:{n}", "test.append", "st-1", afterJson: $"{{\"n\":{n}}}")));
+
+        var verified = await logs[0].VerifyAsync([]);
+        Assert.True(verified.Intact, verified.Problem);
+        Assert.Equal(120UL, verified.EntriesChecked);
+        Assert.Equal(120UL, (await logs[1].HeadAsync()).Sequence);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_device_quarantine_filled_by_many_writers_at_once_keeps_its_bound_and_counts_the_rest(StateProvider provider)
+    {
+        var options = await _engines.OptionsAsync(provider);
+        var limits = Options.Create(new Telemetry.TelemetryOptions { QuarantineEntriesPerDevice = 10 });
+        var replicas = Enumerable.Range(0, 2).Select(_ => new Broker.UplinkQuarantine(_engines.Open(options), new QuarantineStore(), limits, TimeProvider.System)).ToArray();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(n => replicas[n % 2].KeepAsync("st-1", (ulong)n, "test", [(byte)n, 1, 2, 3])));
+
+        var database = _engines.Open(options);
+        Assert.Equal(10, outcomes.Count(o => o == Broker.QuarantineOutcome.Kept));
+        Assert.Equal(30, outcomes.Count(o => o == Broker.QuarantineOutcome.Counted));
+        Assert.Equal(10, (await ReadAsync(database, s => new QuarantineStore().OfDeviceAsync(s, "st-1"))).Count);
+        Assert.Equal(30L, (await ReadAsync(database, s => s.QueryAsync<long>("SELECT dropped FROM quarantine_overflow WHERE device_id = 'st-1'"))).Single());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_held_name_makes_a_second_holder_wait_in_this_process_and_in_another_replica(StateProvider provider)
+    {
+        var options = await _engines.OptionsAsync(provider);
+        var first = _engines.Open(options);
+        // On SQLite one process owns the file: the second holder is in the same process.
+        var second = provider == StateProvider.PostgreSQL ? _engines.Open(options) : first;
+
+        Task<StateHold> waiting;
+        await using (await first.HoldAsync("device:st-1"))
+        {
+            waiting = second.HoldAsync("device:st-1");
+            await Task.Delay(300);
+            Assert.False(waiting.IsCompleted);
+        }
+
+        await using var taken = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var other = await first.HoldAsync("device:st-2").WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Pairing_codes_are_found_only_unused_and_unexpired_and_guardians_list_in_pairing_order(StateProvider provider)
+    {
+        var database = await _engines.OpenAsync(provider);
+        var pairing = new PairingStore();
+        await SeedFleetAndDeviceAsync(database);
+        await SeedFleetAndDeviceAsync(database, "st-2", "SN-2");
+        await using var session = await database.OpenAsync();
+
+        await pairing.InsertCodeAsync(session, [1], "st-1", PairingStore.Never, PairingStore.BoxCode);
+        await pairing.InsertCodeAsync(session, [2], "st-1", expiresAt: 100, PairingStore.GuardianCode);
+        await pairing.AddGuardianAsync(session, "st-2", "mum", owner: true, "Mia", pairedAt: 1);
+        await pairing.AddGuardianAsync(session, "st-1", "mum", owner: false, "Leo", pairedAt: 2);
+        var beforeUse = (await pairing.DeviceOfCodeAsync(session, [1], now: 50), await pairing.DeviceOfCodeAsync(session, [2], now: 50), await pairing.DeviceOfCodeAsync(session, [2], now: 150));
+        await pairing.UseCodeAsync(session, [1], now: 60);
+
+        Assert.Equal(("st-1", "st-1", (string?)null), beforeUse);
+        Assert.Null(await pairing.DeviceOfCodeAsync(session, [1], now: 70));
+        Assert.Equal(["st-2", "st-1"], (await pairing.DevicesOfAsync(session, "mum")).Select(d => d.DeviceId));
+        Assert.Equal([true, false], (await pairing.DevicesOfAsync(session, "mum")).Select(d => d.Owner));
+        Assert.Empty(await pairing.DevicesOfAsync(session, "dad"));
+        Assert.True(await pairing.IsOwnerAsync(session, "mum", "st-2"));
+        Assert.False(await pairing.IsOwnerAsync(session, "mum", "st-1"));
+    }
+}
