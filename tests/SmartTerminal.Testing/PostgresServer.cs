@@ -87,7 +87,9 @@ public sealed class PostgresServer
         var port = FreePort.Next();
         var settings = string.Join(' ',
             $"-p {port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={directory}", "-c fsync=off",
-            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB");
+            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB",
+            // For the load harness's report of where the database's time goes.
+            "-c shared_preload_libraries=pg_stat_statements");
         await RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-l", Path.Combine(directory, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
         return new PostgresServer(directory, binaries, port);
     }

@@ -69,12 +69,7 @@ public sealed class GuardianApi(
         await pairing.RequireGuardianAsync(caller, request.DeviceId);
         var device = await devices.FindAsync(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
         var settings = request.Settings ?? new PolicySettings();
-        var violations = await resolver.ValidateAsync(device, settings);
-        if (!violations.Any)
-        {
-            await distributor.CheckFitsAsync(device, settings, violations);
-        }
-
+        var violations = await distributor.CheckGuardianSettingsAsync(device, settings);
         if (violations.Any)
         {
             throw ApiErrors.Invalid(violations.Items);

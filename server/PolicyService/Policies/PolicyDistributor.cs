@@ -8,6 +8,9 @@ using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Policies;
 
+/// <summary>What republishing did for one device: the envelope in force, or why it failed.</summary>
+public sealed record RepublishOutcome(string DeviceId, byte[]? Envelope, Exception? Error);
+
 /// <summary>
 /// Compiles, signs, stores and publishes a device's effective policy, and tracks what each device
 /// reports back (desired versus reported, like device twins).
@@ -15,7 +18,6 @@ namespace SmartTerminal.PolicyService.Policies;
 public sealed partial class PolicyDistributor(
     StateDatabase database,
     DevicePolicyStore store,
-    DeviceStore deviceStore,
     DeviceRegistry devices,
     PolicyResolver resolver,
     IPolicyPublisher publisher,
@@ -35,24 +37,88 @@ public sealed partial class PolicyDistributor(
     /// </summary>
     public async Task<byte[]> RepublishAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await using var hold = await database.HoldAsync(DeviceRegistry.Lock(deviceId), cancellationToken);
-        var session = hold.Open();
-        var device = await deviceStore.FindAsync(session, deviceId) ?? throw Api.ApiErrors.NotFound("device", deviceId);
-        var resolved = await resolver.ResolveAsync(session, device);
-        var secrets = await devices.SecretsAsync(session, deviceId);
-        var now = time.GetUtcNow();
-        var inputs = InputHash(resolved, secrets.KeyId);
-        var current = await store.CurrentAsync(session, deviceId);
-        var validity = TimeSpan.FromDays(options.Value.PolicyValidityDays);
-        if (current is { } stored && stored.InputHash is { } hash && hash.AsSpan().SequenceEqual(inputs)
-            && now - DateTimeOffset.FromUnixTimeMilliseconds(stored.DesiredAt) < validity / 2)
+        var outcome = (await RepublishAsync([deviceId], cancellationToken)).Single();
+        if (outcome.Error is { } error)
         {
-            return stored.Envelope;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
-        var version = (ulong)(current?.DesiredVersion ?? 0) + 1;
+        return outcome.Envelope!;
+    }
+
+    /// <summary>
+    /// The same for a batch of devices (a rollout's), held together: one query for their inputs, the
+    /// fleet's layers read once per model, the new versions stored a few hundred per statement, then
+    /// published. A device that fails (gone, its policy too large) is reported and the others go on.
+    /// </summary>
+    public async Task<IReadOnlyList<RepublishOutcome>> RepublishAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
+        var ids = deviceIds.Distinct(StringComparer.Ordinal).ToList();
+        await using var hold = await database.HoldAsync([.. ids.Select(DeviceRegistry.Lock)], cancellationToken);
+        var session = hold.Open();
+        var inputs = (await store.InputsAsync(session, ids)).ToDictionary(i => i.DeviceId, StringComparer.Ordinal);
+        var fleetLayers = new Dictionary<(string FleetId, string ModelId), FleetLayers>();
+        var now = time.GetUtcNow();
+        var outcomes = new List<RepublishOutcome>(ids.Count);
+        var changed = new List<NewPolicy>();
+        foreach (var id in ids)
+        {
+            if (!inputs.TryGetValue(id, out var input))
+            {
+                outcomes.Add(new RepublishOutcome(id, null, Api.ApiErrors.NotFound("device", id)));
+                continue;
+            }
+
+            try
+            {
+                var key = (input.FleetId, input.ModelId);
+                if (!fleetLayers.TryGetValue(key, out var layers))
+                {
+                    layers = await resolver.FleetLayersAsync(session, input.FleetId, input.ModelId);
+                    fleetLayers[key] = layers;
+                }
+
+                var (envelope, policy) = Make(input, layers, now);
+                outcomes.Add(new RepublishOutcome(id, envelope, null));
+                if (policy is not null)
+                {
+                    changed.Add(policy);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcomes.Add(new RepublishOutcome(id, null, e));
+            }
+        }
+
+        // Stored before published, while held: what a device receives is always what the service says it should run.
+        await store.StoreAsync(session, changed);
+        foreach (var policy in changed)
+        {
+            await publisher.PublishPolicyAsync(policy.DeviceId, policy.Envelope, cancellationToken);
+            LogPublished(policy.DeviceId, policy.Version, policy.Envelope.Length);
+        }
+
+        return outcomes;
+    }
+
+    // The envelope in force for the device, and the new version to store when its inputs changed.
+    private (byte[] Envelope, NewPolicy? Changed) Make(PolicyInputs input, FleetLayers layers, DateTimeOffset now)
+    {
+        var device = new DeviceRecord(input.DeviceId, input.FleetId, input.ModelId, (uint)input.KeyId, input.ChildBirthMonth, input.Serial);
+        var guardian = input.GuardianSettings is { } body ? PolicySettings.Parser.ParseFrom(body) : null;
+        var resolved = resolver.Resolve(device, layers, guardian);
+        var hash = InputHash(resolved, device.KeyId);
+        var validity = TimeSpan.FromDays(options.Value.PolicyValidityDays);
+        if (input.Envelope is { } current && input.InputHash is { } stored && stored.AsSpan().SequenceEqual(hash)
+            && now - DateTimeOffset.FromUnixTimeMilliseconds(input.DesiredAt!.Value) < validity / 2)
+        {
+            return (current, null);
+        }
+
+        var version = (ulong)(input.DesiredVersion ?? 0) + 1;
         var policy = PolicyCompiler.Compile(resolved, version, now, now + validity);
-        var envelope = PolicySigner.Sign(deviceId, secrets.KeyId, secrets.PolicyKey, policy);
+        var envelope = PolicySigner.Sign(device.Id, device.KeyId, devices.PolicyKey(device.Id, input.PolicyKey), policy);
         var violations = new FieldViolations();
         PolicyBudget.Check(policy, envelope.Length, options.Value.MaxPolicyBytes, "settings", violations);
         if (violations.Any)
@@ -60,22 +126,36 @@ public sealed partial class PolicyDistributor(
             throw Api.ApiErrors.Invalid(violations.Items);
         }
 
-        // One statement, guarded against an older version: no transaction needed around it.
-        await store.StoreAsync(session, deviceId, version, now, envelope, inputs);
-        await publisher.PublishPolicyAsync(deviceId, envelope, cancellationToken);
-        LogPublished(deviceId, version, envelope.Length);
-        return envelope;
+        return (envelope, new NewPolicy(device.Id, version, now, envelope, hash));
     }
 
-    /// <summary>Adds a violation when the device's policy with these guardian settings would not fit the device.</summary>
-    public async Task CheckFitsAsync(DeviceRecord device, PolicySettings guardianSettings, FieldViolations violations)
+    /// <summary>
+    /// Checks guardian settings before they are stored: within the limits of the profile and the
+    /// baselines, and small enough that the device's policy with them still fits the device. One read
+    /// of the fleet's layers serves both checks.
+    /// </summary>
+    public async Task<FieldViolations> CheckGuardianSettingsAsync(DeviceRecord device, PolicySettings settings)
     {
-        var resolved = await resolver.ResolveAsync(device, guardianSettings);
+        FleetLayers layers;
+        await using (var session = await database.ReadAsync())
+        {
+            layers = await resolver.FleetLayersAsync(session, device.FleetId, device.ModelId);
+        }
+
+        var violations = new FieldViolations();
+        var bounds = resolver.Resolve(device, layers, new PolicySettings());
+        PolicyBounds.CheckSettings(settings, bounds.Limits, "settings", $"profile {bounds.Profile.Id} and the manufacturer baseline", violations);
+        if (violations.Any)
+        {
+            return violations;
+        }
+
         var now = time.GetUtcNow();
-        var policy = PolicyCompiler.Compile(resolved, ulong.MaxValue, now, now.AddDays(options.Value.PolicyValidityDays));
+        var policy = PolicyCompiler.Compile(resolver.Resolve(device, layers, settings), ulong.MaxValue, now, now.AddDays(options.Value.PolicyValidityDays));
         // The MAC and envelope add a fixed few dozen bytes; a zero key signs as well as the real one.
         var envelope = PolicySigner.Sign(device.Id, uint.MaxValue, new byte[32], policy);
         PolicyBudget.Check(policy, envelope.Length, options.Value.MaxPolicyBytes, "settings", violations);
+        return violations;
     }
 
     // Everything the compiled policy depends on apart from time: the profile (with its emergency

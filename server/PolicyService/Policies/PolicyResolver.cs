@@ -18,17 +18,30 @@ public sealed class PolicyResolver(StateDatabase database, FleetStore fleets, Re
         return await ResolveAsync(session, device, guardianOverride);
     }
 
-    public async Task<ResolvedPolicy> ResolveAsync(StateSession session, DeviceRecord device, PolicySettings? guardianOverride = null)
+    public async Task<ResolvedPolicy> ResolveAsync(StateSession session, DeviceRecord device, PolicySettings? guardianOverride = null) =>
+        Resolve(device, await FleetLayersAsync(session, device.FleetId, device.ModelId), guardianOverride ?? (await layers.GetGuardianSettingsAsync(session, device.Id))?.Settings);
+
+    /// <summary>The layers every device of a fleet's model shares: read once for a whole batch of its devices.</summary>
+    public async Task<FleetLayers> FleetLayersAsync(StateSession session, string fleetId, string modelId)
     {
-        var profileId = (await fleets.FindAsync(session, device.FleetId))?.ProfileId ?? throw ApiErrors.NotFound("fleet", device.FleetId);
+        var profileId = (await fleets.FindAsync(session, fleetId))?.ProfileId ?? throw ApiErrors.NotFound("fleet", fleetId);
         var profile = profiles.Find(profileId) ?? throw ApiErrors.FailedPrecondition($"profile '{profileId}' is unknown");
+        var fleetBaseline = await layers.GetBaselineAsync(session, fleetId, string.Empty);
+        var modelBaseline = modelId.Length == 0 ? null : await layers.GetBaselineAsync(session, fleetId, modelId);
+        return new FleetLayers(profile, fleetBaseline, modelBaseline);
+    }
+
+    /// <summary>The device's effective policy from its fleet's layers and its guardians' settings (no I/O).</summary>
+    public ResolvedPolicy Resolve(DeviceRecord device, FleetLayers fleetLayers, PolicySettings? guardianSettings)
+    {
+        var profile = fleetLayers.Profile;
         var bandIndex = RegulationProfiles.BandIndex(profile, ChildAge.From(device.ChildBirthMonth, time.GetUtcNow().UtcDateTime));
         var band = profile.AgeBands[bandIndex];
         var settings = band.Defaults ?? new PolicySettings();
         var limits = band.Limits ?? new PolicyLimits();
-        foreach (var modelId in new[] { string.Empty, device.ModelId }.Distinct())
+        foreach (var baseline in new[] { fleetLayers.FleetBaseline, fleetLayers.ModelBaseline })
         {
-            var baselineBand = (await layers.GetBaselineAsync(session, device.FleetId, modelId))?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge);
+            var baselineBand = baseline?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge);
             if (baselineBand is not null)
             {
                 settings = SettingsMerger.Merge(settings, baselineBand.Defaults);
@@ -36,16 +49,6 @@ public sealed class PolicyResolver(StateDatabase database, FleetStore fleets, Re
             }
         }
 
-        var guardian = guardianOverride ?? (await layers.GetGuardianSettingsAsync(session, device.Id))?.Settings;
-        return new ResolvedPolicy(profile, bandIndex, SettingsMerger.Merge(settings, guardian), limits);
-    }
-
-    /// <summary>Checks guardian settings against the device's effective limits; returns the violations.</summary>
-    public async Task<FieldViolations> ValidateAsync(DeviceRecord device, PolicySettings settings)
-    {
-        var resolved = await ResolveAsync(device, new PolicySettings());
-        var violations = new FieldViolations();
-        PolicyBounds.CheckSettings(settings, resolved.Limits, "settings", $"profile {resolved.Profile.Id} and the manufacturer baseline", violations);
-        return violations;
+        return new ResolvedPolicy(profile, bandIndex, SettingsMerger.Merge(settings, guardianSettings), limits);
     }
 }

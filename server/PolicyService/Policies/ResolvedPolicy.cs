@@ -8,3 +8,6 @@ public sealed record ResolvedPolicy(
     int AgeBand,
     PolicySettings Settings,
     PolicyLimits Limits);
+
+/// <summary>What a fleet's model adds above its devices: the regulation profile and the fleet's and model's baselines.</summary>
+public sealed record FleetLayers(RegulationProfile Profile, Baseline? FleetBaseline, Baseline? ModelBaseline);

@@ -94,18 +94,26 @@ public sealed partial class RolloutService(
         var failed = 0;
         foreach (var batch in ids.Chunk(options.Value.RolloutBatchSize))
         {
-            foreach (var deviceId in batch)
+            try
             {
-                try
+                foreach (var outcome in await distributor.RepublishAsync(batch, stoppingToken))
                 {
-                    await distributor.RepublishAsync(deviceId, stoppingToken);
-                    published++;
+                    if (outcome.Error is null)
+                    {
+                        published++;
+                    }
+                    else
+                    {
+                        failed++;
+                        LogDeviceFailed(outcome.Error, rolloutId, outcome.DeviceId);
+                    }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    failed++;
-                    LogDeviceFailed(e, rolloutId, deviceId);
-                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The batch's store failed (the state database): none of it was published.
+                failed += batch.Length;
+                LogBatchFailed(e, rolloutId, batch.Length);
             }
 
             await UpdateAsync(rolloutId, published, RolloutState.InProgress, completed: false);
@@ -139,6 +147,9 @@ public sealed partial class RolloutService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout {RolloutId}: publishing to {DeviceId} failed")]
     private partial void LogDeviceFailed(Exception exception, string rolloutId, string deviceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout {RolloutId}: a batch of {Devices} devices failed")]
+    private partial void LogBatchFailed(Exception exception, string rolloutId, int devices);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {RolloutId} finished: {Published} published, {Failed} failed")]
     private partial void LogCompleted(string rolloutId, int published, int failed);

@@ -91,6 +91,9 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
             protector.Unprotect(keys.GuardianSecret, "guardian-secret:" + deviceId));
     }
 
+    /// <summary>A device's policy key from its stored (encrypted) form.</summary>
+    public byte[] PolicyKey(string deviceId, byte[] stored) => protector.Unprotect(stored, "policy-key:" + deviceId);
+
     /// <summary>
     /// Checks a device's MQTT credentials (the broker calls this on every connect). A decommissioned
     /// device, an unknown id and a wrong password all answer false, at the same cost. A hash of the old

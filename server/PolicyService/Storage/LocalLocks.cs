@@ -10,11 +10,33 @@ public sealed class LocalLocks
     private const int Stripes = 1024;
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public async Task<IDisposable> EnterAsync(string name, CancellationToken cancellationToken)
+    public Task<IDisposable> EnterAsync(string name, CancellationToken cancellationToken) => EnterAsync([name], cancellationToken);
+
+    /// <summary>Holds every name; stripes are taken in one global order, so two holders of overlapping sets never wait in a circle.</summary>
+    public async Task<IDisposable> EnterAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
     {
-        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(name) % Stripes)];
-        await stripe.WaitAsync(cancellationToken);
-        return new Release(stripe);
+        var stripes = names.Select(n => (int)((uint)StringComparer.Ordinal.GetHashCode(n) % Stripes)).Distinct().Order().ToArray();
+        var taken = new List<Release>(stripes.Length);
+        try
+        {
+            foreach (var index in stripes)
+            {
+                await _stripes[index].WaitAsync(cancellationToken);
+                taken.Add(new Release(_stripes[index]));
+            }
+        }
+        catch
+        {
+            taken.ForEach(t => t.Dispose());
+            throw;
+        }
+
+        return new All(taken);
+    }
+
+    private sealed class All(List<Release> releases) : IDisposable
+    {
+        public void Dispose() => releases.ForEach(r => r.Dispose());
     }
 
     private sealed class Release(SemaphoreSlim stripe) : IDisposable

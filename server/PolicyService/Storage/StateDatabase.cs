@@ -66,15 +66,18 @@ public sealed class StateDatabase
     }
 
     /// <summary>Holds the name until disposed: in this process, and on PostgreSQL in every replica.</summary>
-    public async Task<StateHold> HoldAsync(string name, CancellationToken cancellationToken = default)
+    public Task<StateHold> HoldAsync(string name, CancellationToken cancellationToken = default) => HoldAsync([name], cancellationToken);
+
+    /// <summary>Holds every name until disposed (a batch of devices), in an order no other holder can deadlock with.</summary>
+    public async Task<StateHold> HoldAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken = default)
     {
-        var local = await _localLocks.EnterAsync(name, cancellationToken);
+        var local = await _localLocks.EnterAsync(names, cancellationToken);
         var connection = _engine.CreateConnection();
         try
         {
             await _engine.OpenAsync(connection, cancellationToken);
-            await _engine.HoldAsync(connection, name, cancellationToken);
-            return new StateHold(_engine, connection, name, local);
+            await _engine.HoldAsync(connection, names, cancellationToken);
+            return new StateHold(_engine, connection, local);
         }
         catch
         {
@@ -100,19 +103,17 @@ public sealed class StateDatabase
     }
 }
 
-/// <summary>A name held across transactions; its sessions run on the connection that holds it.</summary>
+/// <summary>Names held across transactions; its sessions run on the connection that holds them.</summary>
 public sealed class StateHold : IAsyncDisposable
 {
     private readonly StateEngine _engine;
     private readonly System.Data.Common.DbConnection _connection;
-    private readonly string _name;
     private readonly IDisposable _local;
 
-    internal StateHold(StateEngine engine, System.Data.Common.DbConnection connection, string name, IDisposable local)
+    internal StateHold(StateEngine engine, System.Data.Common.DbConnection connection, IDisposable local)
     {
         _engine = engine;
         _connection = connection;
-        _name = name;
         _local = local;
     }
 
@@ -126,7 +127,7 @@ public sealed class StateHold : IAsyncDisposable
     {
         try
         {
-            await _engine.ReleaseAsync(_connection, _name);
+            await _engine.ReleaseAllAsync(_connection);
         }
         finally
         {

@@ -31,6 +31,17 @@ public sealed class StateSession : IAsyncDisposable
 
     public bool IsWrite => _transaction is not null;
 
+    /// <summary>The engine, for the rare statement whose fastest form differs (see DevicePolicyStore.StoreAsync).</summary>
+    public StateProvider Provider => _engine.Provider;
+
+    /// <summary>
+    /// "column is one of the list parameter" in the engine's words: <c>IN @list</c> (expanded by Dapper)
+    /// on SQLite, <c>= ANY(@list)</c> (one array parameter) on PostgreSQL. Bind the list as an array.
+    /// </summary>
+    public string IsAnyOf(string column, string parameter) =>
+        _engine.Provider == StateProvider.PostgreSQL ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>Runs the statement; with a sequence of parameter objects, once per object on one prepared command.</summary>
     public Task<int> ExecuteAsync(string sql, object? parameters = null) =>
         _connection.ExecuteAsync(Command(sql, parameters));
 

@@ -23,8 +23,22 @@ internal sealed class PostgresEngine : StateEngine
 
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = timeoutSeconds };
         // A lock held by another writer fails the call after the timeout instead of queueing it forever.
-        builder.Options = $"{builder.Options} -c lock_timeout={timeoutSeconds * 1000}".Trim();
+        // Plans are made for each execution's values: a generic plan made while a new database's tables
+        // were empty (a sequential scan) would otherwise stay in use as they grow to millions of rows.
+        builder.Options = $"{builder.Options} -c lock_timeout={timeoutSeconds * 1000} -c plan_cache_mode=force_custom_plan".Trim();
         builder.ApplicationName ??= "smartterminal-policy-service";
+        // The stores run the same few dozen statements over and over: prepared once per connection, a
+        // statement skips parsing and planning (unless the operator chose otherwise in the connection string).
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 100;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        // The stores change no session state (no SET, temporary tables or LISTEN) and a hold releases its
+        // advisory locks itself, so a pooled connection needs no reset between uses, which the server
+        // would otherwise run with the next statement of every session.
+        builder.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -40,15 +54,25 @@ internal sealed class PostgresEngine : StateEngine
     public override Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken) =>
         RunAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended(@name, 0))", name, cancellationToken);
 
-    public override Task HoldAsync(DbConnection connection, string name, CancellationToken cancellationToken) =>
-        RunAsync(connection, null, "SELECT pg_advisory_lock(hashtextextended(@name, 0))", name, cancellationToken);
+    public override async Task HoldAsync(DbConnection connection, IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        await using var command = (NpgsqlCommand)connection.CreateCommand();
+        // In key order: every holder of several names takes them in the same order.
+        command.CommandText = "SELECT pg_advisory_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(@names) AS n ORDER BY k) AS keys";
+        command.Parameters.AddWithValue("names", names.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
-    public override Task ReleaseAsync(DbConnection connection, string name) =>
-        RunAsync(connection, null, "SELECT pg_advisory_unlock(hashtextextended(@name, 0))", name, CancellationToken.None);
+    public override async Task ReleaseAllAsync(DbConnection connection)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pg_advisory_unlock_all()";
+        await command.ExecuteNonQueryAsync();
+    }
 
     public override async Task MigrateAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
-        await HoldAsync(connection, MigrationLock, cancellationToken);
+        await HoldAsync(connection, [MigrationLock], cancellationToken);
         try
         {
             await using (var table = connection.CreateCommand())
@@ -71,7 +95,7 @@ internal sealed class PostgresEngine : StateEngine
         }
         finally
         {
-            await ReleaseAsync(connection, MigrationLock);
+            await ReleaseAllAsync(connection);
         }
     }
 

@@ -61,9 +61,9 @@ internal sealed class SqliteEngine : StateEngine
     public override Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken) => Task.CompletedTask;
 
     // One process owns an SQLite file: the service's in-process locks (StateDatabase) are the whole story.
-    public override Task HoldAsync(DbConnection connection, string name, CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task HoldAsync(DbConnection connection, IReadOnlyCollection<string> names, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public override Task ReleaseAsync(DbConnection connection, string name) => Task.CompletedTask;
+    public override Task ReleaseAllAsync(DbConnection connection) => Task.CompletedTask;
 
     public override async Task MigrateAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {

@@ -27,10 +27,14 @@ internal abstract class StateEngine
     /// </summary>
     public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken);
 
-    /// <summary>The same across transactions: held on the connection until released (or the connection closes).</summary>
-    public abstract Task HoldAsync(DbConnection connection, string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// The same across transactions: the names are held on the connection until released (or the
+    /// connection closes), taken in one global order so that two holders of overlapping sets never deadlock.
+    /// </summary>
+    public abstract Task HoldAsync(DbConnection connection, IReadOnlyCollection<string> names, CancellationToken cancellationToken);
 
-    public abstract Task ReleaseAsync(DbConnection connection, string name);
+    /// <summary>Releases every name the connection holds.</summary>
+    public abstract Task ReleaseAllAsync(DbConnection connection);
 
     /// <summary>Brings the schema to the newest migration; refuses a database newer than the code.</summary>
     public abstract Task MigrateAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken);

@@ -20,6 +20,21 @@ public sealed record StoredPolicyState(string DeviceId, long DesiredVersion, lon
     }
 }
 
+/// <summary>What an active device's policy is made from (its row, its guardians' settings) and the policy in force, if any.</summary>
+public sealed record PolicyInputs(
+    string DeviceId, string FleetId, string ModelId, long KeyId, string ChildBirthMonth, string Serial, byte[] PolicyKey,
+    byte[]? GuardianSettings, long? DesiredVersion, long? DesiredAt, byte[]? Envelope, byte[]? InputHash)
+{
+    // For Dapper (see StateSession).
+    private PolicyInputs()
+        : this(default!, default!, default!, default!, default!, default!, default!, default, default, default, default, default)
+    {
+    }
+}
+
+/// <summary>A new policy version to store for a device.</summary>
+public sealed record NewPolicy(string DeviceId, ulong Version, DateTimeOffset At, byte[] Envelope, byte[] InputHash);
+
 /// <summary>How many of a fleet's active devices run their desired policy, lag behind, or were never seen.</summary>
 public sealed record PolicyCoverage(long TotalDevices, long CurrentDevices, long LaggingDevices, long NeverSeenDevices)
 {
@@ -41,16 +56,67 @@ public sealed class DevicePolicyStore
     public Task<StoredPolicy?> CurrentAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicy>("SELECT desired_version, desired_at, envelope, input_hash FROM device_policies WHERE device_id = @deviceId", new { deviceId });
 
+    /// <summary>Rows per statement on PostgreSQL (5 parameters each, far below its limit of 65,535).</summary>
+    private const int RowsPerStatement = 500;
+
+    /// <summary>The inputs of every active device of the list (one query; unknown or decommissioned ones are missing).</summary>
+    public Task<IReadOnlyList<PolicyInputs>> InputsAsync(StateSession session, IReadOnlyCollection<string> deviceIds) =>
+        session.QueryAsync<PolicyInputs>(
+            $"""
+            SELECT d.id AS device_id, d.fleet_id, d.model_id, d.key_id, d.child_birth_month, d.serial, d.policy_key,
+                   g.body AS guardian_settings, p.desired_version, p.desired_at, p.envelope, p.input_hash
+            FROM devices d
+            LEFT JOIN guardian_settings g ON g.device_id = d.id
+            LEFT JOIN device_policies p ON p.device_id = d.id
+            WHERE {session.IsAnyOf("d.id", "deviceIds")} AND d.decommissioned_at IS NULL
+            """,
+            new { deviceIds = deviceIds.ToArray() });
+
     /// <summary>Stores a new version; an older or equal one never replaces a newer one (the guard holds against any writer).</summary>
     public Task StoreAsync(StateSession session, string deviceId, ulong version, DateTimeOffset at, byte[] envelope, byte[] inputHash) =>
-        session.ExecuteAsync(
-            """
-            INSERT INTO device_policies (device_id, desired_version, desired_at, envelope, input_hash) VALUES (@deviceId, @version, @at, @envelope, @inputHash)
-            ON CONFLICT (device_id) DO UPDATE SET desired_version = excluded.desired_version, desired_at = excluded.desired_at,
-                   envelope = excluded.envelope, input_hash = excluded.input_hash
-            WHERE excluded.desired_version > device_policies.desired_version
-            """,
-            new { deviceId, version = (long)version, at = at.ToUnixTimeMilliseconds(), envelope, inputHash });
+        StoreAsync(session, [new NewPolicy(deviceId, version, at, envelope, inputHash)]);
+
+    /// <summary>
+    /// Stores new versions of many devices with the same guard: on PostgreSQL a few hundred rows per
+    /// statement (one round trip each), on SQLite row by row on one prepared command (in-process there
+    /// is no round trip to save, and a statement with thousands of parameters costs more than it saves).
+    /// </summary>
+    public async Task StoreAsync(StateSession session, IReadOnlyList<NewPolicy> policies)
+    {
+        if (session.Provider == StateProvider.Sqlite)
+        {
+            await session.ExecuteAsync(Upsert("(@DeviceId, @Version, @At, @Envelope, @InputHash)"), policies.Select(p => new
+            {
+                p.DeviceId, Version = (long)p.Version, At = p.At.ToUnixTimeMilliseconds(), p.Envelope, p.InputHash,
+            }));
+            return;
+        }
+
+        foreach (var chunk in policies.Chunk(RowsPerStatement))
+        {
+            var parameters = new Dapper.DynamicParameters();
+            var rows = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                rows.Add($"(@d{i}, @v{i}, @a{i}, @e{i}, @h{i})");
+                parameters.Add("d" + i, chunk[i].DeviceId);
+                parameters.Add("v" + i, (long)chunk[i].Version);
+                parameters.Add("a" + i, chunk[i].At.ToUnixTimeMilliseconds());
+                parameters.Add("e" + i, chunk[i].Envelope);
+                parameters.Add("h" + i, chunk[i].InputHash);
+            }
+
+            await session.ExecuteAsync(Upsert(string.Join(", ", rows)), parameters);
+        }
+    }
+
+    private static string Upsert(string values) =>
+        $"""
+        INSERT INTO device_policies (device_id, desired_version, desired_at, envelope, input_hash) VALUES {values}
+        ON CONFLICT (device_id) DO UPDATE SET desired_version = excluded.desired_version, desired_at = excluded.desired_at,
+               envelope = excluded.envelope, input_hash = excluded.input_hash
+        WHERE excluded.desired_version > device_policies.desired_version
+        """;
 
     /// <summary>
     /// Records the version a device reports it enforces. The reported version never goes back; a refusal
