@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Registry;
+using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.PolicyService.Telemetry;
 
@@ -66,7 +67,7 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
             ClockTamperEvents = (ulong)Kind(3),
             RefusedPolicies = (ulong)Kind(4),
             OfflineCodesRedeemed = (ulong)Kind(5),
-            DevicesWithTamper = (uint)counts.Where(c => c.Kind == 3 && c.Count > 0).Select(c => c.Device).Distinct().Count(),
+            DevicesWithTamper = (uint)counts.Where(c => c.Kind == (int)Wire.EnforcementEventKind.ClockTamper && c.Count > 0).Select(c => c.Device).Distinct().Count(),
             OtherDenials = (ulong)counts.Sum(c => c.OtherDenials),
         };
     }

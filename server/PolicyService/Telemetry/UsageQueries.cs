@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
+using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.PolicyService.Telemetry;
 
@@ -71,15 +72,17 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         var range = Range(fleetId, from, to);
         var days = Days(dayOffset);
         var counts = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} GROUP BY {days}device, kind", cancellationToken), dayOffset);
-        var curfew = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND reason = 2 GROUP BY {days}device", cancellationToken), dayOffset)
+        // The kind tag is the EnforcementEventKind number, the reason field a DecisionReason number (uplink.proto).
+        var denied = $"kind = '{(int)Wire.EnforcementEventKind.Denied}'";
+        var curfew = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND {denied} AND reason = {(int)Wire.DecisionReason.Curfew} GROUP BY {days}device", cancellationToken), dayOffset)
             .ToDictionary(p => (p.Tag("device"), p.Day), p => p.Value);
-        var budget = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND kind = '1' AND (reason = 3 OR reason = 4) GROUP BY {days}device", cancellationToken), dayOffset)
+        var budget = Points(await QueryAsync($"SELECT count(reason) FROM events WHERE {range} AND {denied} AND (reason = {(int)Wire.DecisionReason.DailyBudget} OR reason = {(int)Wire.DecisionReason.CategoryBudget}) GROUP BY {days}device", cancellationToken), dayOffset)
             .ToDictionary(p => (p.Tag("device"), p.Day), p => p.Value);
         return [.. counts.Select(p =>
         {
             var device = p.Tag("device");
             var kind = int.Parse(p.Tag("kind"), CultureInfo.InvariantCulture);
-            var isDenial = kind == 1;
+            var isDenial = kind == (int)Wire.EnforcementEventKind.Denied;
             return new EventCount(device, kind, p.Day, p.Value,
                 isDenial ? curfew.GetValueOrDefault((device, p.Day)) : 0L,
                 isDenial ? budget.GetValueOrDefault((device, p.Day)) : 0L);
@@ -163,5 +166,5 @@ public readonly record struct CategoryTotal(string Device, uint Category, DateOn
 public readonly record struct EventCount(string Device, int Kind, DateOnly? Day, long Count, long CurfewDenials, long BudgetDenials)
 {
     /// <summary>Denials for any reason but curfew and budgets (0 for other kinds of event).</summary>
-    public long OtherDenials => Kind == 1 ? Count - CurfewDenials - BudgetDenials : 0;
+    public long OtherDenials => Kind == (int)Wire.EnforcementEventKind.Denied ? Count - CurfewDenials - BudgetDenials : 0;
 }

@@ -1,5 +1,6 @@
 using SmartTerminal.Device.Core.Enforcement;
 using static SmartTerminal.Device.Core.Tests.Enforcement.TestPolicies;
+using SmartTerminal.Device.Core.Messages;
 
 namespace SmartTerminal.Device.Core.Tests.Enforcement;
 
@@ -31,7 +32,7 @@ public sealed class PolicyIntakeTests
         Assert.Equal(PolicyRefusal.BadMac, Apply(device, forged));
 
         Assert.Equal(1ul, device.Engine.Policy.Version);
-        var refused = Assert.Single(device.Events.Events, e => e.Kind == EventKinds.PolicyRefused);
+        var refused = Assert.Single(device.Events.Events, e => e.Kind == Wire.EnforcementEventKind.PolicyRefused);
         Assert.Equal((int)PolicyRefusal.BadMac, refused.Reason);
         Assert.Equal(5, refused.Detail);
     }
@@ -121,7 +122,7 @@ public sealed class PolicyIntakeTests
 
         Assert.Equal(2ul, device.Engine.Policy.Version);
         Assert.Equal(60, device.Engine.StartActivity(ChildDevice.App(Reader)).MinutesLeft);
-        Assert.Contains(device.Events.Events, e => e.Kind == EventKinds.PolicyRefused && e.Reason == (int)PolicyRefusal.Malformed && e.Detail == 3);
+        Assert.Contains(device.Events.Events, e => e.Kind == Wire.EnforcementEventKind.PolicyRefused && e.Reason == (int)PolicyRefusal.Malformed && e.Detail == 3);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using SmartTerminal.Device.Core.Enforcement;
 using static SmartTerminal.Device.Core.Tests.Enforcement.TestPolicies;
+using SmartTerminal.Device.Core.Messages;
 
 namespace SmartTerminal.Device.Core.Tests.Enforcement;
 
@@ -39,7 +40,7 @@ public sealed class RegulationScenarioTests
 
         Assert.DoesNotContain(first29Minutes, t => t.Action == AccountingAction.RestReminder);
         Assert.Equal(AccountingAction.RestReminder, Assert.Single(minute30).Action);
-        Assert.Equal(1, device.Events.Count(EventKinds.Rest));
+        Assert.Equal(1, device.Events.Count(Wire.EnforcementEventKind.Rest));
         Assert.True(device.Engine.IsActivityRunning);
     }
 
@@ -125,8 +126,8 @@ public sealed class RegulationScenarioTests
 
         var start = device.Engine.StartActivity(ChildDevice.App(Reader));
         Assert.Equal(15, start.MinutesLeft);
-        Assert.Equal(1, device.Events.Count(EventKinds.CodeRedeemed));
-        Assert.Equal(1, device.Events.Count(EventKinds.CodeRefused));
+        Assert.Equal(1, device.Events.Count(Wire.EnforcementEventKind.CodeRedeemed));
+        Assert.Equal(1, device.Events.Count(Wire.EnforcementEventKind.CodeRefused));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using SmartTerminal.Device.Core.Enforcement;
 using static SmartTerminal.Device.Core.Tests.Enforcement.TestPolicies;
+using SmartTerminal.Device.Core.Messages;
 
 namespace SmartTerminal.Device.Core.Tests.Enforcement;
 
@@ -54,7 +55,7 @@ public sealed class StatePersistenceTests
 
         // Without counters or time, nothing but always-allowed functions until trusted time arrives.
         Assert.False(device.Engine.StartActivity(ChildDevice.App(Reader)).IsAllowed);
-        Assert.Contains(device.Events.Events, e => e.Kind == EventKinds.StateCorrupt && e.Detail == 0);
+        Assert.Contains(device.Events.Events, e => e.Kind == Wire.EnforcementEventKind.StateCorrupt && e.Detail == 0);
         device.Engine.ApplyTimeSync(ChildDevice.LocalToUnixMs("2026-11-30 16:30"));
         Assert.Equal(DecisionReason.DailyBudget, device.Engine.StartActivity(ChildDevice.App(Reader)).Reason);
         Assert.True(device.Engine.CheckCall(ChildDevice.Number("110")).IsAllowed);
@@ -71,7 +72,7 @@ public sealed class StatePersistenceTests
         device.PowerCut();
 
         Assert.InRange(device.Engine.State.TotalUsedSeconds, 20u * 60, 20u * 60 + 60);
-        Assert.Contains(device.Events.Events, e => e.Kind == EventKinds.StateCorrupt && e.Detail == 1);
+        Assert.Contains(device.Events.Events, e => e.Kind == Wire.EnforcementEventKind.StateCorrupt && e.Detail == 1);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class TimeAndTamperTests
         device.Engine.Tick();
 
         Assert.Equal(DecisionReason.DailyBudget, device.Engine.StartActivity(ChildDevice.App(Reader)).Reason);
-        var tamper = Assert.Single(device.Events.Events, e => e.Kind == EventKinds.ClockTamper);
+        var tamper = Assert.Single(device.Events.Events, e => e.Kind == SmartTerminal.Device.Core.Messages.Wire.EnforcementEventKind.ClockTamper);
         Assert.InRange(tamper.Detail, 86_390, 86_410);
     }
 
@@ -40,7 +40,7 @@ public sealed class TimeAndTamperTests
 
         Assert.Equal(used, device.Engine.State.TotalUsedSeconds);
         Assert.Equal(DecisionReason.DailyBudget, device.Engine.StartActivity(ChildDevice.App(Reader)).Reason);
-        Assert.True(device.Events.Events.Single(e => e.Kind == EventKinds.ClockTamper).Detail < -17_000);
+        Assert.True(device.Events.Events.Single(e => e.Kind == SmartTerminal.Device.Core.Messages.Wire.EnforcementEventKind.ClockTamper).Detail < -17_000);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class TimeAndTamperTests
         device.Engine.Tick();
 
         Assert.Equal(DecisionReason.DailyBudget, device.Engine.StartActivity(ChildDevice.App(Reader)).Reason);
-        Assert.Equal(1, device.Events.Count(EventKinds.ClockTamper));
+        Assert.Equal(1, device.Events.Count(SmartTerminal.Device.Core.Messages.Wire.EnforcementEventKind.ClockTamper));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class TimeAndTamperTests
         device.Engine.ApplyTimeSync(device.Engine.NowUnixMs);
         device.Engine.Tick();
 
-        Assert.Equal(0, device.Events.Count(EventKinds.ClockTamper));
+        Assert.Equal(0, device.Events.Count(SmartTerminal.Device.Core.Messages.Wire.EnforcementEventKind.ClockTamper));
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class TimeAndTamperTests
         device.PowerCut();
 
         Assert.InRange(device.Engine.State.TotalUsedSeconds, 630u, 630u + 60);
-        Assert.Equal(1, device.Events.Count(EventKinds.RebootGap));
+        Assert.Equal(1, device.Events.Count(SmartTerminal.Device.Core.Messages.Wire.EnforcementEventKind.RebootGap));
     }
 
     [Fact]

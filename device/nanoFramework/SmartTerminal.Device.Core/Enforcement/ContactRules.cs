@@ -9,31 +9,31 @@ namespace SmartTerminal.Device.Core.Enforcement
     public static class ContactRules
     {
         /// <summary>ContactMode: anyone.</summary>
-        public const int ModeOpen = 0;
+        public const int ModeOpen = Wire.ContactMode.Open;
 
         /// <summary>ContactMode: only listed contacts.</summary>
-        public const int ModeAllowlist = 1;
+        public const int ModeAllowlist = Wire.ContactMode.Allowlist;
 
         /// <summary>ContactMode: listed contacts; new ones need the guardian.</summary>
-        public const int ModeAllowlistWithApproval = 2;
+        public const int ModeAllowlistWithApproval = Wire.ContactMode.AllowlistWithApproval;
 
         /// <summary>MediaMode: only contacts marked for media (and guardians).</summary>
-        public const int MediaApprovedContacts = 0;
+        public const int MediaApprovedContacts = Wire.MediaMode.ApprovedContacts;
 
         /// <summary>MediaMode: guardians only.</summary>
-        public const int MediaGuardiansOnly = 1;
+        public const int MediaGuardiansOnly = Wire.MediaMode.GuardiansOnly;
 
         /// <summary>MediaMode: any reachable contact.</summary>
-        public const int MediaAnyContact = 2;
+        public const int MediaAnyContact = Wire.MediaMode.AnyContact;
 
         /// <summary>ContactRole: approved.</summary>
-        public const int RoleApproved = 0;
+        public const int RoleApproved = Wire.ContactRole.Approved;
 
         /// <summary>ContactRole: guardian.</summary>
-        public const int RoleGuardian = 1;
+        public const int RoleGuardian = Wire.ContactRole.Guardian;
 
         /// <summary>ContactRole: blocked.</summary>
-        public const int RoleBlocked = 2;
+        public const int RoleBlocked = Wire.ContactRole.Blocked;
 
         /// <summary>No contact found.</summary>
         public const int RoleUnknown = -1;

@@ -16,52 +16,6 @@ namespace SmartTerminal.Device.Core.Enforcement
         NeedsGuardian = 3,
     }
 
-    /// <summary>Why a request was denied or needs a guardian. Codes, not strings, so the UI can localise them.</summary>
-    public enum DecisionReason
-    {
-        /// <summary>No reason (allowed).</summary>
-        None = 0,
-
-        /// <summary>No valid policy on the device yet: only always-allowed functions work.</summary>
-        NoPolicy = 1,
-
-        /// <summary>Outside the allowed windows.</summary>
-        Curfew = 2,
-
-        /// <summary>The daily budget is used up.</summary>
-        DailyBudget = 3,
-
-        /// <summary>The category's budget is used up (or the category is not allowed).</summary>
-        CategoryBudget = 4,
-
-        /// <summary>A continuous-use break is in progress.</summary>
-        RestRequired = 5,
-
-        /// <summary>The app's age rating is above the child's.</summary>
-        Rating = 6,
-
-        /// <summary>Blocked by an app or domain rule, or not on an allowlist.</summary>
-        Blocked = 7,
-
-        /// <summary>The contact may not be reached, or may not reach the child.</summary>
-        ContactNotAllowed = 8,
-
-        /// <summary>Media may not be sent to this contact.</summary>
-        MediaNotAllowed = 9,
-
-        /// <summary>Above the per-transaction or daily spending cap, or payments are off.</summary>
-        SpendingCap = 10,
-
-        /// <summary>Camera, microphone or location without guardian consent.</summary>
-        Permission = 11,
-
-        /// <summary>No use while charging.</summary>
-        Charging = 12,
-
-        /// <summary>Class (school) time: only class apps.</summary>
-        ClassMode = 13,
-    }
-
     /// <summary>A decision: allocation-free, returned by value.</summary>
     public struct Decision
     {

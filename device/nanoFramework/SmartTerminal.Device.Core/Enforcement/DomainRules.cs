@@ -10,10 +10,10 @@ namespace SmartTerminal.Device.Core.Enforcement
     public static class DomainRules
     {
         /// <summary>DomainMode: everything except blocked domains.</summary>
-        public const int ModeBlocklist = 0;
+        public const int ModeBlocklist = Wire.DomainMode.Blocklist;
 
         /// <summary>DomainMode: only allowed domains.</summary>
-        public const int ModeAllowlistOnly = 1;
+        public const int ModeAllowlistOnly = Wire.DomainMode.AllowlistOnly;
 
         /// <summary>Decides whether a domain (ASCII or punycode, any case) may be opened.</summary>
         public static Decision Check(DevicePolicy policy, string domain)

@@ -6,16 +6,16 @@ namespace SmartTerminal.Device.Core.Enforcement
     public sealed partial class PolicyEngine
     {
         /// <summary>AppAccess: follow category, rating and budgets.</summary>
-        public const int AccessDefault = 0;
+        public const int AccessDefault = Wire.AppAccess.Default;
 
         /// <summary>AppAccess: allowed regardless of rating.</summary>
-        public const int AccessAllow = 1;
+        public const int AccessAllow = Wire.AppAccess.Allow;
 
         /// <summary>AppAccess: never allowed.</summary>
-        public const int AccessBlock = 2;
+        public const int AccessBlock = Wire.AppAccess.Block;
 
         /// <summary>AppAccess: exempt from time limits (guardian-exempted).</summary>
-        public const int AccessExempt = 3;
+        public const int AccessExempt = Wire.AppAccess.Exempt;
 
         private const uint UnratedAge = 18;
 
@@ -189,12 +189,12 @@ namespace SmartTerminal.Device.Core.Enforcement
                 if (rule.ForcedBreak)
                 {
                     _state.BreakUntilUnixMs = _nowMs + (rule.RestMinutes * 60000L);
-                    Record(EventKinds.Rest, (int)DecisionReason.RestRequired, _runningApp, rule.RestMinutes);
+                    Record(Wire.EnforcementEventKind.Rest, (int)DecisionReason.RestRequired, _runningApp, rule.RestMinutes);
                     SaveSoon();
                     return Stop(DecisionReason.RestRequired);
                 }
 
-                Record(EventKinds.Rest, 0, _runningApp, 0);
+                Record(Wire.EnforcementEventKind.Rest, 0, _runningApp, 0);
                 result.Action = AccountingAction.RestReminder;
                 return result;
             }
@@ -442,11 +442,11 @@ namespace SmartTerminal.Device.Core.Enforcement
         {
             if (decision.Kind == DecisionKind.Deny)
             {
-                Record(EventKinds.Denied, (int)decision.Reason, subject, 0);
+                Record(Wire.EnforcementEventKind.Denied, (int)decision.Reason, subject, 0);
             }
             else if (decision.Kind == DecisionKind.NeedsGuardian)
             {
-                Record(EventKinds.NeedsGuardian, (int)decision.Reason, subject, 0);
+                Record(Wire.EnforcementEventKind.NeedsGuardian, (int)decision.Reason, subject, 0);
             }
         }
 

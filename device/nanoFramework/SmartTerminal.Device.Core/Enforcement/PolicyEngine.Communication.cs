@@ -6,13 +6,13 @@ namespace SmartTerminal.Device.Core.Enforcement
     public sealed partial class PolicyEngine
     {
         /// <summary>AlwaysAllowedFunction: calls with guardians.</summary>
-        public const int FunctionGuardianCall = 3;
+        public const int FunctionGuardianCall = Wire.AlwaysAllowedFunction.GuardianCall;
 
         /// <summary>AlwaysAllowedFunction: messages with guardians.</summary>
-        public const int FunctionGuardianMessage = 4;
+        public const int FunctionGuardianMessage = Wire.AlwaysAllowedFunction.GuardianMessage;
 
         /// <summary>AlwaysAllowedFunction: calls with approved contacts.</summary>
-        public const int FunctionContactCall = 5;
+        public const int FunctionContactCall = Wire.AlwaysAllowedFunction.ContactCall;
 
         /// <summary>SOS (location and call to guardians) is never blocked, whatever the policy says.</summary>
         public Decision CheckSos()

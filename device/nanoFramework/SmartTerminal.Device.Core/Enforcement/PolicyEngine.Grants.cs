@@ -52,7 +52,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 LoadPolicy(null);
             }
 
-            Record(EventKinds.PolicyRefused, (int)refusal, (uint)version, (long)version);
+            Record(Wire.EnforcementEventKind.PolicyRefused, (int)refusal, (uint)version, (long)version);
             return refusal;
         }
 
@@ -95,7 +95,7 @@ namespace SmartTerminal.Device.Core.Enforcement
 
             _state.Remember(_state.RecentGrantIds, grantId);
             AddExtraMinutes(category, extraMinutes);
-            Record(EventKinds.ExtensionApplied, 0, category, extraMinutes);
+            Record(Wire.EnforcementEventKind.ExtensionApplied, 0, category, extraMinutes);
             Save();
             return true;
         }
@@ -152,7 +152,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 _state.MinorModeSuspendedUntilUnixMs = _nowMs + (minutes * 60000L);
             }
 
-            Record(EventKinds.CodeRedeemed, 0, grant, minutes);
+            Record(Wire.EnforcementEventKind.CodeRedeemed, 0, grant, minutes);
             Save();
             return OfflineCodeResult.Accepted;
         }
@@ -180,7 +180,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 _state.FailedCodeAttempts++;
             }
 
-            Record(EventKinds.CodeRefused, (int)result, 0, 0);
+            Record(Wire.EnforcementEventKind.CodeRefused, (int)result, 0, 0);
             Save();
             return result;
         }

@@ -134,11 +134,11 @@ namespace SmartTerminal.Device.Core.Enforcement
                 // and so does the day trusted time later reveals (the counters of that day are lost too).
                 _state.UseUpDay();
                 _state.UsedUpUntilTrustedTime = true;
-                Record(EventKinds.StateCorrupt, 0, 0, 0);
+                Record(Wire.EnforcementEventKind.StateCorrupt, 0, 0, 0);
             }
             else if (loaded == StateLoadResult.RecoveredOlder)
             {
-                Record(EventKinds.StateCorrupt, 0, 0, 1);
+                Record(Wire.EnforcementEventKind.StateCorrupt, 0, 0, 1);
                 CountUnknownGap();
             }
             else if (_state.RunningCategory >= 0)
@@ -179,7 +179,7 @@ namespace SmartTerminal.Device.Core.Enforcement
             uint gapSeconds = (uint)(CheckpointIntervalMs / 1000);
             AddUsage(category, _state.RunningCountsTowardTotal, gapSeconds);
             _events.RecordUsage(FloorDiv(_nowMs, 1000), category, 0, gapSeconds);
-            Record(EventKinds.RebootGap, 0, (uint)category, gapSeconds);
+            Record(Wire.EnforcementEventKind.RebootGap, 0, (uint)category, gapSeconds);
         }
 
         /// <summary>Brings time-derived fields up to date: tamper check, day boundary, local weekday and minute.</summary>
@@ -189,7 +189,7 @@ namespace SmartTerminal.Device.Core.Enforcement
             _nowMs = _clock.NowUnixMs;
             if (jump != 0)
             {
-                Record(EventKinds.ClockTamper, 0, 0, jump / 1000);
+                Record(Wire.EnforcementEventKind.ClockTamper, 0, 0, jump / 1000);
             }
 
             long localSeconds = LocalCalendar.LocalSeconds(_policy, FloorDiv(_nowMs, 1000));

@@ -25,7 +25,6 @@ namespace SmartTerminal.Device.Core.Runtime
 
         private const string FileName = "ledger.bin";
         private const uint Magic = 0x47444C53; // "SLDG"
-        private const int EventKindOutboxMerged = 8;
 
         private readonly IStorage _storage;
         private readonly long[] _start = new long[MaxBuckets];
@@ -259,7 +258,7 @@ namespace SmartTerminal.Device.Core.Runtime
 
             if (_mergedRecords > 0 || _droppedEvents > 0)
             {
-                WriteEvent(writer, nowUnix, EventKindOutboxMerged, 0, _droppedEvents, _mergedRecords);
+                WriteEvent(writer, nowUnix, Wire.EnforcementEventKind.OutboxMerged, 0, _droppedEvents, _mergedRecords);
             }
 
             writer.EndNested(batch);
