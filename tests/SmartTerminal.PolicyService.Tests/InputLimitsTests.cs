@@ -4,6 +4,7 @@ using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.Broker.Transport;
 using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Ingestion;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Tests;

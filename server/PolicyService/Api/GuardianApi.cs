@@ -1,3 +1,4 @@
+using SmartTerminal.PolicyService.DeviceLink;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
@@ -24,7 +25,7 @@ public sealed class GuardianApi(
     PolicyLayers layers,
     PolicyResolver resolver,
     PolicyDistributor distributor,
-    IPolicyPublisher publisher,
+    IDeviceDownlink publisher,
     AuditLog audit,
     UsageQueries usage,
     TimeProvider time) : GuardianService.GuardianServiceBase

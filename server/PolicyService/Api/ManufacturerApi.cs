@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;

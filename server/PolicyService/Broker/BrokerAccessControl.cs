@@ -19,7 +19,7 @@ public sealed record BrokerIdentity(bool IsService, string? DeviceId);
 /// own up and status topics and subscribe only to its own policy and control topics, by exact name
 /// (no wildcards). The service account may use every topic.
 /// </summary>
-public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceRegistry devices, LoginThrottle throttle, UplinkInbox inbox)
+public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceRegistry devices, LoginThrottle throttle)
 {
     /// <summary>Client id of messages the service injects in-process; no client may connect with it.</summary>
     public const string InjectedSenderId = "$policy-service";
@@ -96,7 +96,6 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
                 return Refuse(args, MqttPubAckReasonCode.PayloadFormatInvalid, closeConnection: true);
             }
 
-            inbox.Post(deviceId, message.Payload);
             return Task.CompletedTask;
         }
 
@@ -108,6 +107,12 @@ public sealed class BrokerAccessControl(ServiceAccount serviceAccount, DeviceReg
 
         return Refuse(args, MqttPubAckReasonCode.NotAuthorized, closeConnection: false);
     }
+
+    /// <summary>The device whose uplink this accepted publish is (its own up topic, not retained), or null.</summary>
+    public static string? UplinkDevice(InterceptingPublishEventArgs args) =>
+        args.ProcessPublish && IdentityOf(args.SessionItems) is { DeviceId: { } deviceId } && args.ApplicationMessage.Topic == Topics.Up(deviceId) && !args.ApplicationMessage.Retain
+            ? deviceId
+            : null;
 
     private static Task Refuse(InterceptingPublishEventArgs args, MqttPubAckReasonCode reason, bool closeConnection)
     {

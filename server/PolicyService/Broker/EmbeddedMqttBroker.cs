@@ -5,29 +5,31 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using SmartTerminal.PolicyService.Broker.Transport;
-using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>
-/// Hosts the MQTTnet broker inside the service process (design brief section 6) and publishes
-/// policies and control messages into it. MQTTnet keeps retained messages in memory only, so at start
-/// every device's current signed policy is loaded back from SQLite: a device that reconnects after a
-/// restart still receives its policy.
+/// Hosts the MQTTnet broker inside the service process (design brief section 6): the device link of
+/// the embedded default. It carries the downlink (policies and control messages are injected into it),
+/// hands accepted uplinks to ingestion through <see cref="EmbeddedUplinkSource"/>, and ends device
+/// sessions. MQTTnet keeps retained messages in memory only, so at start every device's current signed
+/// policy is loaded back from the state database: a device that reconnects after a restart still
+/// receives its policy.
 /// </summary>
-public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublisher, IDeviceSessions, IAsyncDisposable
+public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink, IDeviceSessions, IAsyncDisposable
 {
     private readonly BrokerOptions _options;
     private readonly BrokerAccessControl _accessControl;
     private readonly StoredEnvelopes _envelopes;
+    private readonly EmbeddedUplinkSource _uplinks;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
-    private readonly TimeProvider _time;
     private readonly MqttServer _server;
 
-    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, TimeProvider time, ILogger<EmbeddedMqttBroker> logger)
+    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, EmbeddedUplinkSource uplinks, ILogger<EmbeddedMqttBroker> logger)
     {
-        _time = time;
+        _uplinks = uplinks;
         _options = options.Value;
         _accessControl = accessControl;
         _envelopes = envelopes;
@@ -45,9 +47,8 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         _server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().Build(), [Listener]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
-        _server.InterceptingPublishAsync += _accessControl.InterceptPublishAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.LoadingRetainedMessageAsync += LoadRetainedPoliciesAsync;
-        _server.ClientSubscribedTopicAsync += SendTimeSyncAsync;
     }
 
     public bool IsStarted => _server.IsStarted;
@@ -110,21 +111,14 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IPolicyPublishe
         return _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = BrokerAccessControl.InjectedSenderId }, cancellationToken);
     }
 
-    // A device that has just subscribed to its control topic gets the service's time at once: a trusted
-    // anchor for its clock (design brief section 4), often before SNTP has answered.
-    private Task SendTimeSyncAsync(ClientSubscribedTopicEventArgs args)
+    // The access control decides; what it accepted on a device's up topic goes to ingestion.
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
     {
-        if (args.SessionItems[BrokerAccessControl.IdentityKey] is not BrokerIdentity { DeviceId: { } deviceId }
-            || args.TopicFilter.Topic != Topics.Control(deviceId))
+        await _accessControl.InterceptPublishAsync(args);
+        if (BrokerAccessControl.UplinkDevice(args) is { } deviceId)
         {
-            return Task.CompletedTask;
+            _uplinks.Post(deviceId, args.ApplicationMessage.Payload);
         }
-
-        var sync = new SmartTerminal.Contracts.Device.V1.ControlMessage
-        {
-            TimeSync = new SmartTerminal.Contracts.Device.V1.TimeSync { ServerUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds() },
-        };
-        return PublishControlAsync(deviceId, Google.Protobuf.MessageExtensions.ToByteArray(sync), CancellationToken.None);
     }
 
     private async Task LoadRetainedPoliciesAsync(LoadingRetainedMessagesEventArgs args)

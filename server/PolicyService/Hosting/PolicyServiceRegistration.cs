@@ -4,7 +4,9 @@ using Microsoft.IdentityModel.Tokens;
 using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Exports;
+using SmartTerminal.PolicyService.Ingestion;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
@@ -69,13 +71,15 @@ public static class PolicyServiceRegistration
         services.AddSingleton<RolloutService>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutService>());
 
-        // The embedded broker, which also publishes policies and receives uplinks.
+        // The device link: the embedded broker carries the downlink and is the uplink source (the seams
+        // in DeviceLink/ are what an external broker's client would implement instead).
         services.AddSingleton<ServiceAccount>();
-        services.AddSingleton<UplinkInbox>();
+        services.AddSingleton<EmbeddedUplinkSource>();
+        services.AddSingleton<IUplinkSource>(sp => sp.GetRequiredService<EmbeddedUplinkSource>());
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<BrokerAccessControl>();
         services.AddSingleton<EmbeddedMqttBroker>();
-        services.AddSingleton<IPolicyPublisher>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
         // After the broker: the rollouts it may start publish at once.

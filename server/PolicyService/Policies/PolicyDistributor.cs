@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
@@ -20,7 +21,7 @@ public sealed partial class PolicyDistributor(
     DevicePolicyStore store,
     DeviceRegistry devices,
     PolicyResolver resolver,
-    IPolicyPublisher publisher,
+    IDeviceDownlink publisher,
     TimeProvider time,
     IOptions<ServiceOptions> options,
     ILogger<PolicyDistributor> logger)

@@ -1,6 +1,7 @@
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
@@ -24,7 +25,7 @@ public sealed class DeviceLifecycle(
     PairingService pairing,
     RegulationProfiles profiles,
     IDeviceSessions sessions,
-    IPolicyPublisher publisher,
+    IDeviceDownlink publisher,
     UsageQueries telemetry,
     AuditLog audit,
     TimeProvider time)

@@ -1,6 +1,7 @@
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
 using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.Ingestion;
 
 namespace SmartTerminal.PolicyService.Telemetry;
 

@@ -175,10 +175,17 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
         var (guardian, _) = await fleet.PairAsync(device, "gran-" + Guid.NewGuid().ToString("N")[..6]);
         await using var client = await fleet.ConnectAsDeviceAsync(device);
         await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
+        // As a device does once connected: a heartbeat, which the service answers with its time.
+        await client.PublishAsync($"st/v1/{device.DeviceId}/up", new Wire.UplinkEnvelope
+        {
+            Sequence = 1,
+            CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0" },
+        }.ToByteArray());
 
         var grant = await fleet.Guardians.GrantExtensionAsync(new GrantExtensionRequest { DeviceId = device.DeviceId, ExtraMinutes = 15 }, guardian);
 
-        // The first control message is the time sync sent at subscription; the grant follows.
+        // The time sync answering the heartbeat and the grant both arrive on the control topic.
         Wire.ControlMessage? control = null;
         Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
         {
@@ -187,7 +194,8 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
                 .FirstOrDefault(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.Extension);
             return Task.FromResult(control is not null);
         }));
-        Assert.Contains(client.Received, m => m.Topic.EndsWith("/control", StringComparison.Ordinal) && Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()).BodyCase == Wire.ControlMessage.BodyOneofCase.TimeSync);
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => Task.FromResult(client.Received.Any(m =>
+            m.Topic.EndsWith("/control", StringComparison.Ordinal) && Wire.ControlMessage.Parser.ParseFrom(m.Payload.ToArray()).BodyCase == Wire.ControlMessage.BodyOneofCase.TimeSync))));
         Assert.Equal((grant.GrantId, 15u), (control!.Extension.GrantId, control.Extension.ExtraMinutes));
         Assert.True(control.Extension.ValidUntilUnix > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }

@@ -136,13 +136,13 @@ public sealed class StoreTests : IAsyncLifetime
     {
         var options = await _engines.OptionsAsync(provider);
         var limits = Options.Create(new Telemetry.TelemetryOptions { QuarantineEntriesPerDevice = 10 });
-        var replicas = Enumerable.Range(0, 2).Select(_ => new Broker.UplinkQuarantine(_engines.Open(options), new QuarantineStore(), limits, TimeProvider.System)).ToArray();
+        var replicas = Enumerable.Range(0, 2).Select(_ => new Ingestion.UplinkQuarantine(_engines.Open(options), new QuarantineStore(), limits, TimeProvider.System)).ToArray();
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(n => replicas[n % 2].KeepAsync("st-1", (ulong)n, "test", [(byte)n, 1, 2, 3])));
 
         var database = _engines.Open(options);
-        Assert.Equal(10, outcomes.Count(o => o == Broker.QuarantineOutcome.Kept));
-        Assert.Equal(30, outcomes.Count(o => o == Broker.QuarantineOutcome.Counted));
+        Assert.Equal(10, outcomes.Count(o => o == Ingestion.QuarantineOutcome.Kept));
+        Assert.Equal(30, outcomes.Count(o => o == Ingestion.QuarantineOutcome.Counted));
         Assert.Equal(10, (await ReadAsync(database, s => new QuarantineStore().OfDeviceAsync(s, "st-1"))).Count);
         Assert.Equal(30L, (await ReadAsync(database, s => s.QueryAsync<long>("SELECT dropped FROM quarantine_overflow WHERE device_id = 'st-1'"))).Single());
     }

@@ -1,6 +1,6 @@
-namespace SmartTerminal.PolicyService.Broker;
+namespace SmartTerminal.PolicyService.DeviceLink;
 
-/// <summary>The broker sessions of devices, as far as the service needs to end them.</summary>
+/// <summary>The broker sessions of devices, as far as the service needs to end them (any broker).</summary>
 public interface IDeviceSessions
 {
     /// <summary>

@@ -1,6 +1,7 @@
 using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.Telemetry;
 
-namespace SmartTerminal.PolicyService.Telemetry;
+namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>Which records (or events, or the heartbeat as index 0) of an uplink are refused, and why.</summary>
 public sealed record UplinkVerdict(IReadOnlySet<int> Rejected, string? Reason)

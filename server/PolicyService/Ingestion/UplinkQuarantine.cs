@@ -5,7 +5,7 @@ using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 using SmartTerminal.PolicyService.Telemetry;
 
-namespace SmartTerminal.PolicyService.Broker;
+namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>What the quarantine did with an uplink.</summary>
 public enum QuarantineOutcome

@@ -1,11 +1,12 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Telemetry;
 
-namespace SmartTerminal.PolicyService.Broker;
+namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// Processes device uplinks (design brief section 2): stores telemetry in InfluxDB first, then
@@ -14,16 +15,18 @@ namespace SmartTerminal.PolicyService.Broker;
 /// is down (or not configured), nothing is acknowledged, so the device keeps the data and sends it
 /// again. Policy acknowledgements and heartbeats also update desired versus reported versions. An
 /// uplink that does not parse, or has no sequence number, goes to the quarantine byte for byte; if its
-/// sequence number can still be read, it is acknowledged from there.
+/// sequence number can still be read, it is acknowledged from there. A heartbeat, which a device sends
+/// as soon as it has connected and then every heartbeat interval, is answered with the service's time
+/// (a trusted anchor for the device's clock, design brief section 4), whatever broker carried it.
 /// </summary>
 public sealed partial class UplinkProcessor(
-    UplinkInbox inbox,
+    IUplinkSource uplinks,
     PolicyDistributor distributor,
     TelemetryWriter telemetry,
     UplinkWatermarks watermarks,
     UplinkQuarantine quarantine,
     DeviceFleets fleets,
-    IPolicyPublisher publisher,
+    IDeviceDownlink downlink,
     IOptions<TelemetryOptions> limits,
     TimeProvider time,
     ILogger<UplinkProcessor> logger) : BackgroundService
@@ -33,7 +36,7 @@ public sealed partial class UplinkProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (deviceId, payload) in inbox.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (deviceId, payload) in uplinks.ReadAllAsync(stoppingToken))
         {
             try
             {
@@ -65,6 +68,12 @@ public sealed partial class UplinkProcessor(
         {
             await QuarantineAsync(deviceId, payload, 0, "no sequence number", cancellationToken);
             return;
+        }
+
+        if (uplink.BodyCase == UplinkEnvelope.BodyOneofCase.Heartbeat)
+        {
+            var sync = new ControlMessage { TimeSync = new TimeSync { ServerUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds() } };
+            await downlink.PublishControlAsync(deviceId, sync.ToByteArray(), cancellationToken);
         }
 
         await ProcessAsync(deviceId, uplink.Sequence, ct => StoreAsync(deviceId, uplink, payload, ct), cancellationToken);
@@ -134,7 +143,7 @@ public sealed partial class UplinkProcessor(
         if (telemetry.Enabled && watermark > 0)
         {
             var ack = new ControlMessage { UplinkAck = new UplinkAck { AckedThroughSequence = watermark } };
-            await publisher.PublishControlAsync(deviceId, ack.ToByteArray(), cancellationToken);
+            await downlink.PublishControlAsync(deviceId, ack.ToByteArray(), cancellationToken);
         }
     }
 

@@ -1,7 +1,7 @@
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
-namespace SmartTerminal.PolicyService.Telemetry;
+namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// Per device, the highest contiguous uplink sequence durably stored (design brief section 2), in the
