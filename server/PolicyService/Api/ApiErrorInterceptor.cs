@@ -1,14 +1,16 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Api;
 
 /// <summary>
-/// Turns failures no handler expected into precise statuses instead of gRPC's bare "Exception was
-/// thrown by handler": a failed database call as <see cref="DatabaseFailures"/> classifies it (a locked
-/// or failing database answers Unavailable, a concurrent creation AlreadyExists; nothing of the call
-/// was committed), anything else Internal with a reference to the log.
+/// The one place where failures become statuses: a domain error (<see cref="DomainException"/>) as
+/// <see cref="ApiErrors"/> maps it; a failed database call as <see cref="DatabaseFailures"/> classifies
+/// it (a locked or failing database answers Unavailable, a concurrent creation AlreadyExists; nothing
+/// of the call was committed); anything else Internal with a reference to the log, instead of gRPC's
+/// bare "Exception was thrown by handler".
 /// </summary>
 public sealed partial class ApiErrorInterceptor(ILogger<ApiErrorInterceptor> logger) : Interceptor
 {
@@ -38,6 +40,11 @@ public sealed partial class ApiErrorInterceptor(ILogger<ApiErrorInterceptor> log
 
     private RpcException Translate(Exception exception, ServerCallContext context)
     {
+        if (exception is DomainException domain)
+        {
+            return ApiErrors.From(domain);
+        }
+
         var reference = context.GetHttpContext().TraceIdentifier;
         var (kind, message) = DatabaseFailures.Classify(exception);
         var status = kind switch

@@ -1,38 +1,35 @@
 using Google.Rpc;
 using Grpc.Core;
+using SmartTerminal.PolicyService.Errors;
 
 namespace SmartTerminal.PolicyService.Api;
 
-/// <summary>Small builders for the precise gRPC errors the API returns.</summary>
+/// <summary>The precise gRPC status of each domain error (InvalidArgument carries a google.rpc.BadRequest).</summary>
 public static class ApiErrors
 {
-    public static RpcException NotFound(string what, string id) =>
-        new(new Grpc.Core.Status(StatusCode.NotFound, $"{what} '{id}' not found"));
+    public static RpcException From(DomainException exception) => exception switch
+    {
+        InvalidInputException invalid => Invalid(invalid.Violations),
+        _ => new RpcException(new Grpc.Core.Status(CodeOf(exception), exception.Message)),
+    };
 
-    public static RpcException PermissionDenied(string message) =>
-        new(new Grpc.Core.Status(StatusCode.PermissionDenied, message));
+    private static StatusCode CodeOf(DomainException exception) => exception switch
+    {
+        NotFoundException => StatusCode.NotFound,
+        ForbiddenException => StatusCode.PermissionDenied,
+        PreconditionFailedException => StatusCode.FailedPrecondition,
+        ConflictException => StatusCode.Aborted,
+        AlreadyExistsException => StatusCode.AlreadyExists,
+        TooManyAttemptsException => StatusCode.ResourceExhausted,
+        DependencyUnavailableException => StatusCode.Unavailable,
+        _ => StatusCode.Internal,
+    };
 
-    public static RpcException FailedPrecondition(string message) =>
-        new(new Grpc.Core.Status(StatusCode.FailedPrecondition, message));
-
-    /// <summary>A concurrent change won (optimistic concurrency): read again and retry.</summary>
-    public static RpcException Aborted(string message) =>
-        new(new Grpc.Core.Status(StatusCode.Aborted, message));
-
-    public static RpcException AlreadyExists(string message) =>
-        new(new Grpc.Core.Status(StatusCode.AlreadyExists, message));
-
-    public static RpcException ResourceExhausted(string message) =>
-        new(new Grpc.Core.Status(StatusCode.ResourceExhausted, message));
-
-    public static RpcException Invalid(string field, string description) =>
-        Invalid([new BadRequest.Types.FieldViolation { Field = field, Description = description }]);
-
-    /// <summary>InvalidArgument carrying every offending field in a google.rpc.BadRequest.</summary>
-    public static RpcException Invalid(IEnumerable<BadRequest.Types.FieldViolation> violations)
+    // Every offending field in a google.rpc.BadRequest, the summary (bounded) in the message.
+    private static RpcException Invalid(IEnumerable<Errors.FieldViolation> violations)
     {
         var badRequest = new BadRequest();
-        badRequest.FieldViolations.AddRange(violations);
+        badRequest.FieldViolations.AddRange(violations.Select(v => new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description }));
         var summary = string.Join("; ", badRequest.FieldViolations.Select(v => $"{v.Field}: {v.Description}"));
         return new Google.Rpc.Status
         {

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Exports;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
@@ -50,7 +51,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
             ExportKind.AuditLog when !caller.Has(Roles.Auditor) => throw await RefusedAsync(caller, "audit-log", "only auditors export the audit log"),
             ExportKind.AuditLog => exports.AuditLog(from, to),
             ExportKind.DailyUsage or ExportKind.DailyEnforcement => await FleetTableAsync(request, caller, from, to, context.CancellationToken),
-            _ => throw ApiErrors.Invalid("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
+            _ => throw new InvalidInputException("kind", "must be DAILY_USAGE, DAILY_ENFORCEMENT or AUDIT_LOG"),
         };
         var (action, subject) = request.Kind switch
         {
@@ -72,10 +73,10 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
         await responseStream.WriteAsync(writer.Finish(table.SuppressedGroups), context.CancellationToken);
     }
 
-    private async Task<RpcException> RefusedAsync(Caller caller, string resource, string message)
+    private async Task<ForbiddenException> RefusedAsync(Caller caller, string resource, string message)
     {
         await denials.RecordAsync(caller, resource, "role");
-        return ApiErrors.PermissionDenied(message);
+        return new ForbiddenException(message);
     }
 
     private async Task<ExportTable> FleetTableAsync(ExportReportRequest request, Caller caller, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -84,7 +85,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
         var zoneId = string.IsNullOrEmpty(request.TimeZone) ? "UTC" : request.TimeZone;
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
         {
-            throw ApiErrors.Invalid("time_zone", $"'{zoneId}' is not an IANA time zone");
+            throw new InvalidInputException("time_zone", $"'{zoneId}' is not an IANA time zone");
         }
 
         var offset = zone.GetUtcOffset(from);
@@ -100,7 +101,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
         var start = from?.ToDateTimeOffset() ?? end.AddDays(-7);
         if (start >= end || end - start > TimeSpan.FromDays(366))
         {
-            throw ApiErrors.Invalid("from", "the period must start before it ends and span at most a year");
+            throw new InvalidInputException("from", "the period must start before it ends and span at most a year");
         }
 
         return (start, end);
@@ -110,7 +111,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
     {
         if (!reports.Enabled)
         {
-            throw ApiErrors.FailedPrecondition("telemetry storage is not configured (Influx:Url)");
+            throw new PreconditionFailedException("telemetry storage is not configured (Influx:Url)");
         }
 
         try
@@ -119,7 +120,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
         }
         catch (HttpRequestException e)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "telemetry database unavailable: " + e.Message));
+            throw new DependencyUnavailableException("telemetry database unavailable: " + e.Message);
         }
     }
 
@@ -161,7 +162,7 @@ public sealed class ComplianceApi(FleetRegistry fleets, StateDatabase database, 
     {
         if (request.Checkpoints.Count > MaxKeptCheckpoints)
         {
-            throw ApiErrors.Invalid("checkpoints", $"at most {MaxKeptCheckpoints} per call; keep the newest ones");
+            throw new InvalidInputException("checkpoints", $"at most {MaxKeptCheckpoints} per call; keep the newest ones");
         }
 
         return await checkpoints.VerifyAsync(request.Checkpoints);

@@ -1,4 +1,5 @@
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Errors;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
@@ -68,12 +69,12 @@ public sealed class GuardianApi(
     {
         var caller = Caller.From(context);
         await pairing.RequireGuardianAsync(caller, request.DeviceId);
-        var device = await devices.FindAsync(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        var device = await devices.FindAsync(request.DeviceId) ?? throw new NotFoundException("device", request.DeviceId);
         var settings = request.Settings ?? new PolicySettings();
         var violations = await distributor.CheckGuardianSettingsAsync(device, settings);
         if (violations.Any)
         {
-            throw ApiErrors.Invalid(violations.Items);
+            throw new InvalidInputException(violations.Items);
         }
 
         var stored = await layers.SetGuardianSettingsAsync(caller, request.DeviceId, settings, request.ExpectedRevision);
@@ -84,7 +85,7 @@ public sealed class GuardianApi(
     public override async Task<EffectivePolicy> GetEffectivePolicy(GetEffectivePolicyRequest request, ServerCallContext context)
     {
         await pairing.RequireGuardianAsync(Caller.From(context), request.DeviceId);
-        var device = await devices.FindAsync(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        var device = await devices.FindAsync(request.DeviceId) ?? throw new NotFoundException("device", request.DeviceId);
         var state = await distributor.StateAsync(request.DeviceId);
         return new EffectivePolicy
         {
@@ -101,10 +102,10 @@ public sealed class GuardianApi(
         await pairing.RequireGuardianAsync(caller, request.DeviceId);
         if (request.ExtraMinutes is 0 or > MaxExtensionMinutes)
         {
-            throw ApiErrors.Invalid("extra_minutes", $"must be 1-{MaxExtensionMinutes}");
+            throw new InvalidInputException("extra_minutes", $"must be 1-{MaxExtensionMinutes}");
         }
 
-        var device = await devices.FindAsync(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        var device = await devices.FindAsync(request.DeviceId) ?? throw new NotFoundException("device", request.DeviceId);
         var validUntil = EndOfLocalDay((await resolver.ResolveAsync(device)).Settings);
         var grantId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
         var control = new ControlMessage { Extension = new ExtensionGrant { GrantId = grantId, ExtraMinutes = request.ExtraMinutes, Category = request.Category, ValidUntilUnix = validUntil.ToUnixTimeSeconds() } };
@@ -121,8 +122,8 @@ public sealed class GuardianApi(
         {
             OfflineGrantKind.ExtraMinutes when request.Minutes is >= 1 and <= 240 => Device.Core.Enforcement.OfflineCode.ExtraMinutesGrant(request.Minutes),
             OfflineGrantKind.LeaveMinorMode when request.Minutes is >= 1 and <= 2500 => Device.Core.Enforcement.OfflineCode.LeaveMinorModeGrant(request.Minutes),
-            OfflineGrantKind.ExtraMinutes or OfflineGrantKind.LeaveMinorMode => throw ApiErrors.Invalid("minutes", "must be 1-240 for extra minutes, 1-2500 to leave minor mode"),
-            _ => throw ApiErrors.Invalid("kind", "choose OFFLINE_GRANT_KIND_EXTRA_MINUTES or OFFLINE_GRANT_KIND_LEAVE_MINOR_MODE"),
+            OfflineGrantKind.ExtraMinutes or OfflineGrantKind.LeaveMinorMode => throw new InvalidInputException("minutes", "must be 1-240 for extra minutes, 1-2500 to leave minor mode"),
+            _ => throw new InvalidInputException("kind", "choose OFFLINE_GRANT_KIND_EXTRA_MINUTES or OFFLINE_GRANT_KIND_LEAVE_MINOR_MODE"),
         };
         var secrets = await devices.SecretsAsync(request.DeviceId);
         var now = time.GetUtcNow();
@@ -137,20 +138,20 @@ public sealed class GuardianApi(
         await pairing.RequireGuardianAsync(Caller.From(context), request.DeviceId);
         if (!DateOnly.TryParseExact(request.FromDay, "yyyy-MM-dd", out var from) || !DateOnly.TryParseExact(request.ToDay, "yyyy-MM-dd", out var to) || to < from)
         {
-            throw ApiErrors.Invalid("from_day", "from_day and to_day are local days YYYY-MM-DD, from_day first");
+            throw new InvalidInputException("from_day", "from_day and to_day are local days YYYY-MM-DD, from_day first");
         }
 
         if (to.DayNumber - from.DayNumber >= MaxUsageDays)
         {
-            throw ApiErrors.Invalid("to_day", $"at most {MaxUsageDays} days per request");
+            throw new InvalidInputException("to_day", $"at most {MaxUsageDays} days per request");
         }
 
         if (!usage.Enabled)
         {
-            throw ApiErrors.FailedPrecondition("telemetry storage is not configured (Influx:Url)");
+            throw new PreconditionFailedException("telemetry storage is not configured (Influx:Url)");
         }
 
-        var device = await devices.FindAsync(request.DeviceId) ?? throw ApiErrors.NotFound("device", request.DeviceId);
+        var device = await devices.FindAsync(request.DeviceId) ?? throw new NotFoundException("device", request.DeviceId);
         var settings = (await resolver.ResolveAsync(device)).Settings;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.HasTimeZone ? settings.TimeZone : "Etc/UTC");
         try
@@ -159,7 +160,7 @@ public sealed class GuardianApi(
         }
         catch (HttpRequestException e)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "telemetry database unavailable: " + e.Message));
+            throw new DependencyUnavailableException("telemetry database unavailable: " + e.Message);
         }
     }
 

@@ -4,6 +4,7 @@ using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
@@ -55,7 +56,7 @@ public sealed class ManufacturerApi(
     {
         await fleets.RequireManagedAsync(Caller.From(context), request.FleetId);
         return await layers.GetBaselineAsync(request.FleetId, request.ModelId)
-            ?? throw ApiErrors.NotFound("baseline", request.ModelId.Length == 0 ? request.FleetId : $"{request.FleetId}/{request.ModelId}");
+            ?? throw new NotFoundException("baseline", request.ModelId.Length == 0 ? request.FleetId : $"{request.FleetId}/{request.ModelId}");
     }
 
     public override async Task<RegisterDeviceResponse> RegisterDevice(RegisterDeviceRequest request, ServerCallContext context)
@@ -105,7 +106,7 @@ public sealed class ManufacturerApi(
     }
 
     private static string LimitedReason(string reason) =>
-        reason.Length <= MaxReasonLength ? reason : throw ApiErrors.Invalid("reason", $"at most {MaxReasonLength} characters");
+        reason.Length <= MaxReasonLength ? reason : throw new InvalidInputException("reason", $"at most {MaxReasonLength} characters");
 
     public override async Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context)
     {

@@ -1,16 +1,15 @@
-using Google.Rpc;
+using SmartTerminal.PolicyService.Errors;
 
 namespace SmartTerminal.PolicyService.Policies;
 
-/// <summary>Collects every field that breaks a bound, to return them all at once (BadRequest details).</summary>
+/// <summary>Collects every field that breaks a bound, to return them all at once.</summary>
 public sealed class FieldViolations
 {
-    private readonly List<BadRequest.Types.FieldViolation> _items = [];
+    private readonly List<FieldViolation> _items = [];
 
-    public IReadOnlyList<BadRequest.Types.FieldViolation> Items => _items;
+    public IReadOnlyList<FieldViolation> Items => _items;
 
     public bool Any => _items.Count > 0;
 
-    public void Add(string field, string description) =>
-        _items.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
+    public void Add(string field, string description) => _items.Add(new FieldViolation(field, description));
 }

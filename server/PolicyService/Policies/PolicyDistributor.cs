@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
@@ -66,7 +67,7 @@ public sealed partial class PolicyDistributor(
         {
             if (!inputs.TryGetValue(id, out var input))
             {
-                outcomes.Add(new RepublishOutcome(id, null, Api.ApiErrors.NotFound("device", id)));
+                outcomes.Add(new RepublishOutcome(id, null, new NotFoundException("device", id)));
                 continue;
             }
 
@@ -124,7 +125,7 @@ public sealed partial class PolicyDistributor(
         PolicyBudget.Check(policy, envelope.Length, options.Value.MaxPolicyBytes, "settings", violations);
         if (violations.Any)
         {
-            throw Api.ApiErrors.Invalid(violations.Items);
+            throw new InvalidInputException(violations.Items);
         }
 
         return (envelope, new NewPolicy(device.Id, version, now, envelope, hash));

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
@@ -27,7 +27,7 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
 
     public async Task<Baseline> SetBaselineAsync(Caller caller, string fleetId, string modelId, string profileId, IEnumerable<AgeBandPolicy> bands)
     {
-        var profile = profiles.Find(profileId) ?? throw ApiErrors.FailedPrecondition($"fleet profile '{profileId}' is unknown");
+        var profile = profiles.Find(profileId) ?? throw new PreconditionFailedException($"fleet profile '{profileId}' is unknown");
         var fleetBaseline = modelId.Length == 0 ? null : await GetBaselineAsync(fleetId, string.Empty);
         var requested = bands.ToList();
         var violations = new FieldViolations();
@@ -57,7 +57,7 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
 
         if (violations.Any)
         {
-            throw ApiErrors.Invalid(violations.Items);
+            throw new InvalidInputException(violations.Items);
         }
 
         // The revision is read under the fleet's lock: two concurrent changes get two revisions.
@@ -107,7 +107,7 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
         var before = await GetGuardianSettingsAsync(session, deviceId);
         if (expectedRevision != 0 && expectedRevision != (before?.Revision ?? 0))
         {
-            throw ApiErrors.Aborted($"settings changed meanwhile: revision is {before?.Revision ?? 0}, not {expectedRevision}; read them again");
+            throw new ConflictException($"settings changed meanwhile: revision is {before?.Revision ?? 0}, not {expectedRevision}; read them again");
         }
 
         var after = new GuardianSettings

@@ -1,5 +1,5 @@
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Api;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
@@ -24,8 +24,8 @@ public sealed class PolicyResolver(StateDatabase database, FleetStore fleets, Re
     /// <summary>The layers every device of a fleet's model shares: read once for a whole batch of its devices.</summary>
     public async Task<FleetLayers> FleetLayersAsync(StateSession session, string fleetId, string modelId)
     {
-        var profileId = (await fleets.FindAsync(session, fleetId))?.ProfileId ?? throw ApiErrors.NotFound("fleet", fleetId);
-        var profile = profiles.Find(profileId) ?? throw ApiErrors.FailedPrecondition($"profile '{profileId}' is unknown");
+        var profileId = (await fleets.FindAsync(session, fleetId))?.ProfileId ?? throw new NotFoundException("fleet", fleetId);
+        var profile = profiles.Find(profileId) ?? throw new PreconditionFailedException($"profile '{profileId}' is unknown");
         var fleetBaseline = await layers.GetBaselineAsync(session, fleetId, string.Empty);
         var modelBaseline = modelId.Length == 0 ? null : await layers.GetBaselineAsync(session, fleetId, modelId);
         return new FleetLayers(profile, fleetBaseline, modelBaseline);

@@ -1,6 +1,6 @@
+using SmartTerminal.PolicyService.Errors;
 using System.Security.Cryptography;
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
@@ -22,7 +22,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
     {
         if (!IsSerial(serial))
         {
-            throw ApiErrors.Invalid("serial_number", "must be 1-64 characters of A-Z a-z 0-9 - _ . / : (a look-alike such as a full-width or Cyrillic letter would register a second unit for one printed serial)");
+            throw new InvalidInputException("serial_number", "must be 1-64 characters of A-Z a-z 0-9 - _ . / : (a look-alike such as a full-width or Cyrillic letter would register a second unit for one printed serial)");
         }
 
         var deviceId = NewDeviceId();
@@ -34,7 +34,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
         if (await store.SerialAsync(session, serial) is { } existing)
         {
             // Another manufacturer's unit: say no more than that (its device id is that tenant's business).
-            throw ApiErrors.AlreadyExists(existing.Owner == caller.Id
+            throw new AlreadyExistsException(existing.Owner == caller.Id
                 ? $"serial '{serial}' is already registered as {existing.DeviceId}; rotate its keys with RotateDeviceKeys"
                 : $"serial '{serial}' is already registered by another manufacturer");
         }
@@ -55,7 +55,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
         await using var session = await database.WriteAsync();
         await session.LockAsync(Lock(device.Id));
         // Read again under the lock: two rotations at once take two key ids, not the same one twice.
-        var current = await store.FindAsync(session, device.Id) ?? throw ApiErrors.NotFound("device", device.Id);
+        var current = await store.FindAsync(session, device.Id) ?? throw new NotFoundException("device", device.Id);
         var secrets = NewSecrets(device.Id, current.KeyId + 1);
         secrets.FleetId = current.FleetId;
         secrets.ModelId = current.ModelId;
@@ -84,7 +84,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
 
     public async Task<DeviceSecrets> SecretsAsync(StateSession session, string deviceId)
     {
-        var keys = await store.KeysAsync(session, deviceId) ?? throw ApiErrors.NotFound("device", deviceId);
+        var keys = await store.KeysAsync(session, deviceId) ?? throw new NotFoundException("device", deviceId);
         return new DeviceSecrets(
             keys.KeyId,
             protector.Unprotect(keys.PolicyKey, "policy-key:" + deviceId),

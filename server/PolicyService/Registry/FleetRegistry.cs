@@ -1,6 +1,6 @@
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
@@ -18,12 +18,12 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            throw ApiErrors.Invalid("name", "is empty");
+            throw new InvalidInputException("name", "is empty");
         }
 
         if (profiles.Find(profileId) is null)
         {
-            throw ApiErrors.Invalid("regulation_profile_id", $"'{profileId}' is not a known profile ({string.Join(", ", profiles.All.Select(p => p.Id))})");
+            throw new InvalidInputException("regulation_profile_id", $"'{profileId}' is not a known profile ({string.Join(", ", profiles.All.Select(p => p.Id))})");
         }
 
         var fleet = new Fleet { Id = "fl-" + Guid.NewGuid().ToString("N")[..12], Name = name, RegulationProfileId = profileId };
@@ -65,19 +65,19 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
         }
 
         await denials.RecordAsync(caller, $"{what}:{id}", owner is null ? $"unknown-{what}" : $"foreign-{what}");
-        throw ApiErrors.NotFound(what, id);
+        throw new NotFoundException(what, id);
     }
 
     /// <summary>The fleet's regulation profile id; NotFound for a fleet that does not exist.</summary>
     public async Task<string> ProfileOfAsync(string fleetId) =>
-        (await FindAsync(fleetId))?.ProfileId ?? throw ApiErrors.NotFound("fleet", fleetId);
+        (await FindAsync(fleetId))?.ProfileId ?? throw new NotFoundException("fleet", fleetId);
 
     public async Task<DeviceModel> CreateModelAsync(Caller caller, string fleetId, string name)
     {
         await RequireManagedAsync(caller, fleetId);
         if (string.IsNullOrWhiteSpace(name))
         {
-            throw ApiErrors.Invalid("name", "is empty");
+            throw new InvalidInputException("name", "is empty");
         }
 
         var model = new DeviceModel { Id = "md-" + Guid.NewGuid().ToString("N")[..12], FleetId = fleetId, Name = name };
@@ -93,7 +93,7 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
         await using var session = await database.ReadAsync();
         if (!await store.ModelExistsAsync(session, fleetId, modelId))
         {
-            throw ApiErrors.NotFound("model", modelId);
+            throw new NotFoundException("model", modelId);
         }
     }
 
@@ -107,7 +107,7 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
 
         // A foreign fleet answers like a missing one: ids of other manufacturers' fleets stay private.
         await denials.RecordAsync(caller, "fleet:" + fleetId, fleet is null ? "unknown-fleet" : "foreign-fleet");
-        throw ApiErrors.NotFound("fleet", fleetId);
+        throw new NotFoundException("fleet", fleetId);
     }
 
     private async Task<(string Owner, string ProfileId)?> FindAsync(string fleetId)

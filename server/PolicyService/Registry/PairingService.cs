@@ -1,8 +1,8 @@
+using SmartTerminal.PolicyService.Errors;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using SmartTerminal.Contracts.Api.V1;
-using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Security;
@@ -58,7 +58,7 @@ public sealed class PairingService(
         {
             await session.DisposeAsync();
             await denials.RecordAsync(caller, deviceId, "not-owner");
-            throw ApiErrors.PermissionDenied("only the owning guardian issues pairing codes");
+            throw new ForbiddenException("only the owning guardian issues pairing codes");
         }
 
         var code = await InsertAsync(session, deviceId, PairingStore.GuardianCode);
@@ -72,7 +72,7 @@ public sealed class PairingService(
         childName ??= string.Empty;
         if (childName.Length > MaxChildNameLength)
         {
-            throw ApiErrors.Invalid("child_name", $"at most {MaxChildNameLength} characters");
+            throw new InvalidInputException("child_name", $"at most {MaxChildNameLength} characters");
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -83,7 +83,7 @@ public sealed class PairingService(
             await session.LockAsync("guardian:" + caller.Id);
             if (await store.AttemptsSinceAsync(session, caller.Id, now - (long)AttemptWindow.TotalMilliseconds) >= MaxAttempts)
             {
-                throw ApiErrors.ResourceExhausted($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
+                throw new TooManyAttemptsException($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
             }
 
             await store.RecordAttemptAsync(session, caller.Id, now);
@@ -93,7 +93,7 @@ public sealed class PairingService(
             {
                 // The attempt is recorded even when the code is wrong: that is what limits guessing.
                 await session.CommitAsync();
-                throw ApiErrors.NotFound("pairing code", "(not valid, used or expired)");
+                throw new NotFoundException("pairing code", "(not valid, used or expired)");
             }
 
             deviceId = found;
@@ -102,7 +102,7 @@ public sealed class PairingService(
             if (await store.DeviceOfCodeAsync(session, codeHash, now) is null)
             {
                 await session.CommitAsync();
-                throw ApiErrors.NotFound("pairing code", "(not valid, used or expired)");
+                throw new NotFoundException("pairing code", "(not valid, used or expired)");
             }
 
             if (await store.IsGuardianAsync(session, caller.Id, deviceId))
@@ -110,13 +110,13 @@ public sealed class PairingService(
                 // Redeeming a code for one's own device would use up the code meant for someone else (and
                 // used to cost the owner its ownership): refused, and the code stays valid.
                 await session.CommitAsync();
-                throw ApiErrors.AlreadyExists("you are already a guardian of this device; the code stays valid for the person it was meant for");
+                throw new AlreadyExistsException("you are already a guardian of this device; the code stays valid for the person it was meant for");
             }
 
             var owner = await store.GuardianCountAsync(session, deviceId) == 0;
             if (owner && !IsBirthMonth(birthMonth))
             {
-                throw ApiErrors.Invalid("child_birth_month", "the first guardian gives the child's birth month as YYYY-MM, not in the future");
+                throw new InvalidInputException("child_birth_month", "the first guardian gives the child's birth month as YYYY-MM, not in the future");
             }
 
             await store.UseCodeAsync(session, codeHash, now);
@@ -159,18 +159,18 @@ public sealed class PairingService(
         {
             await session.DisposeAsync();
             await denials.RecordAsync(caller, deviceId, "not-owner");
-            throw ApiErrors.PermissionDenied("only the owning guardian removes other guardians");
+            throw new ForbiddenException("only the owning guardian removes other guardians");
         }
 
         var count = await store.GuardianCountAsync(session, deviceId);
         if (guardianId == caller.Id && callerIsOwner && count > 1)
         {
-            throw ApiErrors.FailedPrecondition("the owning guardian removes the other guardians before leaving");
+            throw new PreconditionFailedException("the owning guardian removes the other guardians before leaving");
         }
 
         if (!await store.RemoveGuardianAsync(session, deviceId, guardianId))
         {
-            throw ApiErrors.NotFound("guardian", guardianId);
+            throw new NotFoundException("guardian", guardianId);
         }
 
         await store.VoidCodesAsync(session, deviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), kind: null);
@@ -227,7 +227,7 @@ public sealed class PairingService(
         }
 
         await denials.RecordAsync(caller, deviceId, known ? "not-paired" : "unknown-device");
-        throw ApiErrors.NotFound("device", deviceId);
+        throw new NotFoundException("device", deviceId);
     }
 
     private async Task<PairingCode> InsertAsync(StateSession session, string deviceId, int kind)
