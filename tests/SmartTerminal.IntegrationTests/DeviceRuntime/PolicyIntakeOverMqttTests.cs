@@ -66,11 +66,11 @@ public sealed class PolicyIntakeOverMqttTests(PolicyServiceFixture fixture) : IC
         using var device = Device(registered);
         await using var observer = await MqttTestClient.ConnectAsync(fixture.Service.MqttPort, "observer-" + registered.DeviceId, fixture.Service.ServiceUserName, fixture.Service.ServicePassword);
         await observer.SubscribeAsync($"st/v1/{registered.DeviceId}/up");
-        await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
         {
             device.Idle(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
             return Task.FromResult(device.Runtime.Session.Connections > 0 && device.Runtime.Engine.Policy.Version >= 2);
-        });
+        }));
         var current = device.Runtime.Engine.Policy.Version;
         var forged = new Wire.DevicePolicy { Version = current + 10, AllowUnlistedApps = true };
         var forgedEnvelope = DeviceProvisioning.Sign(registered.DeviceId, forged, key: new byte[32]);

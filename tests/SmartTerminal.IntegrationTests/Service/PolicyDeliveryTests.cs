@@ -51,12 +51,12 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
 
         Assert.Equal(1ul, stored.Revision);
         Wire.DevicePolicy? received = null;
-        await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () =>
         {
             var latest = client.Received.LastOrDefault(m => m.Topic == $"st/v1/{device.DeviceId}/policy");
             received = latest is null ? null : Wire.DevicePolicy.Parser.ParseFrom(Wire.SignedPolicyEnvelope.Parser.ParseFrom(latest.Payload.ToArray()).Policy);
             return Task.FromResult(received?.DailyBudgetMinutes.FirstOrDefault() == 75);
-        });
+        }));
         Assert.NotNull(received);
         var envelope = client.Received.Last(m => m.Topic == $"st/v1/{device.DeviceId}/policy").Payload.ToArray();
         var policy = FleetScenario.VerifyOnDevice(device, envelope, currentVersion: 1);

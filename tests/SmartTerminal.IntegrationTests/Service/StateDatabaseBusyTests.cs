@@ -65,7 +65,8 @@ public sealed class StateDatabaseBusyTests : IAsyncLifetime
             var audited = await Assert.ThrowsAsync<RpcException>(() => fleet.Compliance.GetBaselineCoverageAsync(new GetBaselineCoverageRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, audited.StatusCode);
             await device.PublishAsync(up, Heartbeat(1, policyVersion));
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            // The uplink met the lock: processing it failed, nothing was acknowledged, the loop went on.
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(_service.Output.Contains($"Processing an uplink of {registered.DeviceId}", StringComparison.Ordinal))), _service.Output);
         }
 
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);

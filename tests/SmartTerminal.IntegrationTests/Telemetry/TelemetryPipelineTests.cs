@@ -182,7 +182,8 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         await _stack.Influx.StopAsync();
         device.Use(DeviceProvisioning.App("com.kids.game"), TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(10));
         device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(10));
-        await Task.Delay(500);
+        // The service has tried to store what the device sent, and failed.
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(_stack.Service.Output.Contains($"of {device.Config.DeviceId} failed; not acknowledged", StringComparison.Ordinal))));
         device.Idle(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
 
         Assert.True(device.Runtime.Queue.Outbox.PendingMessages > 0);
