@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.Hosting;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
@@ -24,7 +23,7 @@ public sealed partial class AuditCheckpoints(StateDatabase database, AuditStore 
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"smartterminal-audit-checkpoint/v1\n{sequence}\n{headHash}\n{atUnixMs}"));
 
     /// <summary>Signs the current head unless a checkpoint already covers it; null while the log is empty.</summary>
-    public async Task<AuditCheckpoint?> SignHeadAsync()
+    public async Task<SignedCheckpoint?> SignHeadAsync()
     {
         var (sequence, hash) = await audit.HeadAsync();
         if (sequence == 0)
@@ -42,37 +41,26 @@ public sealed partial class AuditCheckpoints(StateDatabase database, AuditStore 
         return (await ListAsync(sequence - 1)).FirstOrDefault();
     }
 
-    public async Task<IReadOnlyList<AuditCheckpoint>> ListAsync(ulong afterSequence)
+    public async Task<IReadOnlyList<SignedCheckpoint>> ListAsync(ulong afterSequence)
     {
         await using var session = await database.ReadAsync();
-        return [.. (await store.CheckpointsAfterAsync(session, (long)afterSequence)).Select(c => new AuditCheckpoint
-        {
-            Sequence = (ulong)c.Sequence,
-            HeadHash = c.HeadHash,
-            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(c.At)),
-            Signature = Google.Protobuf.ByteString.CopyFrom(c.Signature),
-        })];
+        return [.. (await store.CheckpointsAfterAsync(session, (long)afterSequence))
+            .Select(c => new SignedCheckpoint((ulong)c.Sequence, c.HeadHash, DateTimeOffset.FromUnixTimeMilliseconds(c.At), c.Signature))];
     }
 
-    public bool IsSigned(AuditCheckpoint checkpoint) =>
-        checkpoint.At is not null
-        && keys.Verify(Statement(checkpoint.Sequence, checkpoint.HeadHash, checkpoint.At.ToDateTimeOffset().ToUnixTimeMilliseconds()), checkpoint.Signature.ToByteArray());
+    public bool IsSigned(SignedCheckpoint checkpoint) =>
+        checkpoint.At is { } at && keys.Verify(Statement(checkpoint.Sequence, checkpoint.HeadHash, at.ToUnixTimeMilliseconds()), checkpoint.Signature);
 
     /// <summary>
     /// Verifies the chain against the stored checkpoints and the ones an auditor kept: each must be
     /// signed by the audit key, and the chain must reach and match every one.
     /// </summary>
-    public async Task<VerifyAuditChainResponse> VerifyAsync(IEnumerable<AuditCheckpoint> kept)
+    public async Task<ChainVerification> VerifyAsync(IEnumerable<SignedCheckpoint> kept)
     {
         var all = (await ListAsync(0)).Concat(kept).ToList();
         if (all.FirstOrDefault(c => !IsSigned(c)) is { } forged)
         {
-            return new VerifyAuditChainResponse
-            {
-                FirstBrokenSequence = forged.Sequence,
-                CheckpointsChecked = (uint)all.Count,
-                Problem = $"the checkpoint for entry {forged.Sequence} is not signed by this service's audit key",
-            };
+            return ChainVerification.Broken(forged.Sequence, 0, all.Count, $"the checkpoint for entry {forged.Sequence} is not signed by this service's audit key");
         }
 
         return await audit.VerifyAsync(all.Select(c => (c.Sequence, c.HeadHash)).ToList());

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
@@ -45,14 +44,14 @@ public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys
         await session.CommitAsync();
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string subject, ulong afterSequence, int limit)
+    public async Task<IReadOnlyList<AuditRecord>> ListAsync(string subject, ulong afterSequence, int limit)
     {
         await using var session = await database.ReadAsync();
         return [.. (await store.PageAsync(session, subject, (long)afterSequence, limit)).Select(ToEntry)];
     }
 
     /// <summary>Entries written in [from, to), read a page at a time so that a long log streams in bounded memory.</summary>
-    public async IAsyncEnumerable<AuditEntry> BetweenAsync(DateTimeOffset from, DateTimeOffset to)
+    public async IAsyncEnumerable<AuditRecord> BetweenAsync(DateTimeOffset from, DateTimeOffset to)
     {
         long after = 0;
         while (true)
@@ -130,13 +129,12 @@ public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys
     /// verify, with each checkpoint's head compared on the way; checkpoints beyond the last entry mean
     /// the newest entries were removed.
     /// </summary>
-    public async Task<VerifyAuditChainResponse> VerifyAsync(IReadOnlyList<(ulong Sequence, string HeadHash)> checkpoints)
+    public async Task<ChainVerification> VerifyAsync(IReadOnlyList<(ulong Sequence, string HeadHash)> checkpoints)
     {
         var expectedHeads = checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.Select(c => c.HeadHash).ToList());
         var previous = Genesis;
         ulong checkedEntries = 0;
         long expectedSequence = 1;
-        var response = new VerifyAuditChainResponse { CheckpointsChecked = (uint)checkpoints.Count };
         await using var session = await database.ReadAsync();
         await foreach (var e in store.ChainAsync(session))
         {
@@ -148,10 +146,7 @@ public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys
                 : null;
             if (problem is not null)
             {
-                response.FirstBrokenSequence = (ulong)expectedSequence;
-                response.EntriesChecked = checkedEntries;
-                response.Problem = problem;
-                return response;
+                return ChainVerification.Broken((ulong)expectedSequence, checkedEntries, checkpoints.Count, problem);
             }
 
             previous = e.Hash;
@@ -159,29 +154,17 @@ public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys
             checkedEntries++;
         }
 
-        response.EntriesChecked = checkedEntries;
         if (checkpoints.Count > 0 && checkpoints.Max(c => c.Sequence) > checkedEntries)
         {
-            response.FirstBrokenSequence = checkedEntries + 1;
-            response.Problem = $"a signed checkpoint covers {checkpoints.Max(c => c.Sequence)} entries but the log ends at {checkedEntries}: entries were removed";
-            return response;
+            return ChainVerification.Broken(checkedEntries + 1, checkedEntries, checkpoints.Count,
+                $"a signed checkpoint covers {checkpoints.Max(c => c.Sequence)} entries but the log ends at {checkedEntries}: entries were removed");
         }
 
-        response.Intact = true;
-        return response;
+        return new ChainVerification(true, checkedEntries, 0, checkpoints.Count, string.Empty);
     }
 
-    private static AuditEntry ToEntry(StoredAuditEntry e) => new()
-    {
-        Sequence = (ulong)e.Sequence,
-        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(e.At)),
-        Actor = e.Actor,
-        Action = e.Action,
-        Subject = e.Subject,
-        BeforeJson = e.BeforeJson,
-        AfterJson = e.AfterJson,
-        Hash = e.Hash,
-    };
+    private static AuditRecord ToEntry(StoredAuditEntry e) =>
+        new((ulong)e.Sequence, DateTimeOffset.FromUnixTimeMilliseconds(e.At), e.Actor, e.Action, e.Subject, e.BeforeJson, e.AfterJson, e.Hash);
 
     private string Hash(int scheme, string previous, StoredAuditEntry e) =>
         Hash(scheme, previous, e.Sequence, e.At, e.Actor, e.Action, e.Subject, e.BeforeJson, e.AfterJson);

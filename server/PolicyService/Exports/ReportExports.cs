@@ -75,7 +75,7 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
         ["sequence", "at", "actor", "action", "subject", "before_json", "after_json", "hash"],
         audit.BetweenAsync(from, to).Select(e => new[]
         {
-            Number(e.Sequence), e.At.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+            Number(e.Sequence), e.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             e.Actor, e.Action, e.Subject, e.BeforeJson, e.AfterJson, e.Hash,
         }),
         0);

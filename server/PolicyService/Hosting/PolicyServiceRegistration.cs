@@ -2,6 +2,10 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using SmartTerminal.PolicyService.Api;
+using SmartTerminal.PolicyService.Application.Compliance;
+using SmartTerminal.PolicyService.Application.Devices;
+using SmartTerminal.PolicyService.Application.Fleets;
+using SmartTerminal.PolicyService.Application.Guardians;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.DeviceLink;
@@ -96,6 +100,15 @@ public static class PolicyServiceRegistration
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UplinkQuarantine>();
         services.AddHostedService<UplinkProcessor>();
+
+        // The use cases the API calls, one service each (Application/).
+        services.AddSingleton<FleetManagement>();
+        services.AddSingleton<DeviceProvisioning>();
+        services.AddSingleton<ChildDevices>();
+        services.AddSingleton<ChildPolicy>();
+        services.AddSingleton<TimeGrants>();
+        services.AddSingleton<ChildUsage>();
+        services.AddSingleton<ComplianceReading>();
 
         services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
         // Error details (BadRequest field violations) must be known to the JSON side too.

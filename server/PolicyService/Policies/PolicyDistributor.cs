@@ -187,14 +187,14 @@ public sealed partial class PolicyDistributor(
         }
     }
 
-    public async Task<DevicePolicyState?> StateAsync(string deviceId)
+    public async Task<DevicePolicyStatus?> StateAsync(string deviceId)
     {
         await using var session = await database.ReadAsync();
-        return await store.StateAsync(session, deviceId) is { } state ? ToApi(state) : null;
+        return await store.StateAsync(session, deviceId) is { } state ? ToStatus(state) : null;
     }
 
     /// <summary>Devices whose reported version lags the desired one by at least minLag, longest lag first.</summary>
-    public async Task<(IReadOnlyList<DevicePolicyState> Devices, string NextPageToken)> LaggingAsync(string fleetId, TimeSpan minLag, int pageSize, string pageToken)
+    public async Task<(IReadOnlyList<DevicePolicyStatus> Devices, string NextPageToken)> LaggingAsync(string fleetId, TimeSpan minLag, int pageSize, string pageToken)
     {
         var offset = int.TryParse(pageToken, out var parsed) && parsed > 0 ? parsed : 0;
         IReadOnlyList<StoredPolicyState> page;
@@ -203,32 +203,18 @@ public sealed partial class PolicyDistributor(
             page = await store.LaggingAsync(session, fleetId, time.GetUtcNow() - minLag, pageSize + 1, offset);
         }
 
-        var states = page.Select(ToApi).ToList();
+        var states = page.Select(ToStatus).ToList();
         var more = states.Count > pageSize;
         return (more ? states[..pageSize] : states, more ? (offset + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
     }
 
-    private static DevicePolicyState ToApi(StoredPolicyState stored)
-    {
-        var state = new DevicePolicyState
-        {
-            DeviceId = stored.DeviceId,
-            DesiredVersion = (ulong)stored.DesiredVersion,
-            DesiredSince = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(stored.DesiredAt)),
-            ReportedVersion = (ulong)stored.ReportedVersion,
-        };
-        if (stored.ReportedAt is { } reportedAt)
-        {
-            state.LastReportAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reportedAt));
-        }
-
-        if (stored.LastRefusal is var refusal and not 0)
-        {
-            state.LastRefusal = RefusalNames.FindValueByNumber((int)refusal)?.Name ?? refusal.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return state;
-    }
+    private static DevicePolicyStatus ToStatus(StoredPolicyState stored) => new(
+        stored.DeviceId,
+        (ulong)stored.DesiredVersion,
+        DateTimeOffset.FromUnixTimeMilliseconds(stored.DesiredAt),
+        (ulong)stored.ReportedVersion,
+        stored.ReportedAt is { } reportedAt ? DateTimeOffset.FromUnixTimeMilliseconds(reportedAt) : null,
+        stored.LastRefusal == 0 ? null : (PolicyRefusal)stored.LastRefusal);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Published policy v{Version} for {DeviceId} ({Bytes} bytes)")]
     private partial void LogPublished(string deviceId, ulong version, int bytes);

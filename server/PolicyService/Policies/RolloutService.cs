@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage;
@@ -24,26 +23,23 @@ public sealed partial class RolloutService(
 {
     private readonly Channel<(string RolloutId, string FleetId, string ModelId)> _queue = Channel.CreateUnbounded<(string, string, string)>();
 
-    public async Task<Rollout> StartAsync(string fleetId, string modelId)
+    public async Task<RolloutProgress> StartAsync(string fleetId, string modelId)
     {
-        var rollout = new Rollout
-        {
-            Id = "ro-" + Guid.NewGuid().ToString("N")[..12],
-            TotalDevices = (uint)(await devices.DeviceIdsAsync(fleetId, modelId)).Count,
-            State = RolloutState.Queued,
-            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-        };
+        var now = time.GetUtcNow();
+        var rollout = new RolloutProgress(
+            "ro-" + Guid.NewGuid().ToString("N")[..12], fleetId, (await devices.DeviceIdsAsync(fleetId, modelId)).Count,
+            PublishedDevices: 0, AcknowledgedDevices: 0, RolloutPhase.Queued, now, CompletedAt: null);
         await using (var session = await database.OpenAsync())
         {
-            await store.InsertAsync(session, rollout.Id, fleetId, rollout.TotalDevices, (int)RolloutState.Queued, time.GetUtcNow().ToUnixTimeMilliseconds());
+            await store.InsertAsync(session, rollout.Id, fleetId, rollout.TotalDevices, (int)RolloutPhase.Queued, now.ToUnixTimeMilliseconds());
         }
 
         _queue.Writer.TryWrite((rollout.Id, fleetId, modelId));
         return rollout;
     }
 
-    /// <summary>A rollout's progress and the fleet it belongs to, or null.</summary>
-    public async Task<(Rollout Rollout, string FleetId)?> GetAsync(string rolloutId)
+    /// <summary>A rollout's progress (with the fleet it belongs to), or null.</summary>
+    public async Task<RolloutProgress?> GetAsync(string rolloutId)
     {
         await using var session = await database.ReadAsync();
         if (await store.FindAsync(session, rolloutId) is not { } stored)
@@ -51,21 +47,12 @@ public sealed partial class RolloutService(
             return null;
         }
 
-        var rollout = new Rollout
-        {
-            Id = rolloutId,
-            TotalDevices = (uint)stored.Total,
-            PublishedDevices = (uint)stored.Published,
-            State = (RolloutState)stored.State,
-            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt)),
-            AcknowledgedDevices = (uint)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
-        };
-        if (stored.CompletedAt is { } completedAt)
-        {
-            rollout.CompletedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(completedAt));
-        }
-
-        return (rollout, stored.FleetId);
+        return new RolloutProgress(
+            rolloutId, stored.FleetId, (int)stored.Total, (int)stored.Published,
+            (int)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
+            (RolloutPhase)stored.State,
+            DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt),
+            stored.CompletedAt is { } completedAt ? DateTimeOffset.FromUnixTimeMilliseconds(completedAt) : null);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -89,7 +76,7 @@ public sealed partial class RolloutService(
     private async Task RunAsync(string rolloutId, string fleetId, string modelId, CancellationToken stoppingToken)
     {
         var ids = await devices.DeviceIdsAsync(fleetId, modelId);
-        await UpdateAsync(rolloutId, 0, RolloutState.InProgress, completed: false);
+        await UpdateAsync(rolloutId, 0, RolloutPhase.InProgress, completed: false);
         var published = 0;
         var failed = 0;
         foreach (var batch in ids.Chunk(options.Value.RolloutBatchSize))
@@ -116,10 +103,10 @@ public sealed partial class RolloutService(
                 LogBatchFailed(e, rolloutId, batch.Length);
             }
 
-            await UpdateAsync(rolloutId, published, RolloutState.InProgress, completed: false);
+            await UpdateAsync(rolloutId, published, RolloutPhase.InProgress, completed: false);
         }
 
-        await UpdateAsync(rolloutId, published, failed == 0 ? RolloutState.Completed : RolloutState.Failed, completed: true);
+        await UpdateAsync(rolloutId, published, failed == 0 ? RolloutPhase.Completed : RolloutPhase.Failed, completed: true);
         LogCompleted(rolloutId, published, failed);
     }
 
@@ -128,7 +115,7 @@ public sealed partial class RolloutService(
         try
         {
             await using var session = await database.OpenAsync();
-            await store.EndAsync(session, rolloutId, (int)RolloutState.Failed, time.GetUtcNow().ToUnixTimeMilliseconds());
+            await store.EndAsync(session, rolloutId, (int)RolloutPhase.Failed, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
         catch (Exception e) when (DatabaseFailures.Classify(e).Kind is not StateFailureKind.None)
         {
@@ -136,7 +123,7 @@ public sealed partial class RolloutService(
         }
     }
 
-    private async Task UpdateAsync(string rolloutId, int published, RolloutState state, bool completed)
+    private async Task UpdateAsync(string rolloutId, int published, RolloutPhase state, bool completed)
     {
         await using var session = await database.OpenAsync();
         await store.UpdateAsync(session, rolloutId, published, (int)state, completed ? time.GetUtcNow().ToUnixTimeMilliseconds() : null);

@@ -1,4 +1,3 @@
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.DeviceLink;
@@ -30,7 +29,7 @@ public sealed class DeviceLifecycle(
     AuditLog audit,
     TimeProvider time)
 {
-    public async Task<DecommissionDeviceResponse> DecommissionAsync(Caller caller, DeviceRecord device, string profileId, string reason, CancellationToken cancellationToken)
+    public async Task<DecommissionOutcome> DecommissionAsync(Caller caller, DeviceRecord device, string profileId, string reason, CancellationToken cancellationToken)
     {
         var erase = profiles.Find(profileId)?.DataRetention?.EraseOnDecommission ?? false;
         int removed;
@@ -66,11 +65,6 @@ public sealed class DeviceLifecycle(
             erased = true;
         }
 
-        return new DecommissionDeviceResponse
-        {
-            DecommissionedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            DataErased = erased,
-            GuardiansRemoved = (uint)removed,
-        };
+        return new DecommissionOutcome(time.GetUtcNow(), erased, removed);
     }
 }

@@ -1,6 +1,5 @@
 using SmartTerminal.PolicyService.Errors;
 using System.Security.Cryptography;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Security;
 using SmartTerminal.PolicyService.Storage;
@@ -18,7 +17,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
     public static string Lock(string deviceId) => "device:" + deviceId;
 
     /// <summary>Creates the identity and secrets of a new unit; the caller has checked fleet ownership.</summary>
-    public async Task<(DeviceRecord Device, RegisterDeviceResponse Secrets)> RegisterAsync(Caller caller, string fleetId, string modelId, string serial)
+    public async Task<(DeviceRecord Device, IssuedCredentials Secrets)> RegisterAsync(Caller caller, string fleetId, string modelId, string serial)
     {
         if (!IsSerial(serial))
         {
@@ -26,10 +25,7 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
         }
 
         var deviceId = NewDeviceId();
-        var secrets = NewSecrets(deviceId, keyId: 1);
-        secrets.FleetId = fleetId;
-        secrets.ModelId = modelId;
-        secrets.SerialNumber = serial;
+        var secrets = NewSecrets(deviceId, fleetId, modelId, serial, keyId: 1);
         await using var session = await database.WriteAsync();
         if (await store.SerialAsync(session, serial) is { } existing)
         {
@@ -41,8 +37,8 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
 
         await store.InsertAsync(session, new NewDevice(
             deviceId, fleetId, modelId, serial, HashPassword(secrets.MqttPassword),
-            protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + deviceId),
-            protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + deviceId),
+            protector.Protect(secrets.PolicyKey, "policy-key:" + deviceId),
+            protector.Protect(secrets.GuardianSecret, "guardian-secret:" + deviceId),
             time.GetUtcNow()));
         await audit.AppendAsync(session, caller.AuditName, "device.register", deviceId, afterJson: AuditJson.Of(new { fleetId, modelId, serial, keyId = 1 }));
         await session.CommitAsync();
@@ -50,23 +46,20 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
     }
 
     /// <summary>Issues new MQTT password, policy key (next key id) and guardian secret.</summary>
-    public async Task<(DeviceRecord Device, RegisterDeviceResponse Secrets)> RotateAsync(Caller caller, DeviceRecord device, string reason)
+    public async Task<(DeviceRecord Device, IssuedCredentials Secrets)> RotateAsync(Caller caller, DeviceRecord device, string reason)
     {
         await using var session = await database.WriteAsync();
         await session.LockAsync(Lock(device.Id));
         // Read again under the lock: two rotations at once take two key ids, not the same one twice.
         var current = await store.FindAsync(session, device.Id) ?? throw new NotFoundException("device", device.Id);
-        var secrets = NewSecrets(device.Id, current.KeyId + 1);
-        secrets.FleetId = current.FleetId;
-        secrets.ModelId = current.ModelId;
-        secrets.SerialNumber = current.Serial;
-        await store.ReplaceCredentialsAsync(session, device.Id, HashPassword(secrets.MqttPassword), secrets.PolicyKeyId,
-            protector.Protect(secrets.PolicyKey.ToByteArray(), "policy-key:" + device.Id),
-            protector.Protect(secrets.GuardianCodeSecret.ToByteArray(), "guardian-secret:" + device.Id));
+        var secrets = NewSecrets(device.Id, current.FleetId, current.ModelId, current.Serial, current.KeyId + 1);
+        await store.ReplaceCredentialsAsync(session, device.Id, HashPassword(secrets.MqttPassword), secrets.KeyId,
+            protector.Protect(secrets.PolicyKey, "policy-key:" + device.Id),
+            protector.Protect(secrets.GuardianSecret, "guardian-secret:" + device.Id));
         await audit.AppendAsync(session, caller.AuditName, "device.rotate-keys", device.Id,
-            AuditJson.Of(new { keyId = current.KeyId }), AuditJson.Of(new { keyId = secrets.PolicyKeyId, reason }));
+            AuditJson.Of(new { keyId = current.KeyId }), AuditJson.Of(new { keyId = secrets.KeyId, reason }));
         await session.CommitAsync();
-        return (current with { KeyId = secrets.PolicyKeyId }, secrets);
+        return (current with { KeyId = secrets.KeyId }, secrets);
     }
 
     /// <summary>An active device (a decommissioned one is gone for the API), or one decommissioned too when asked.</summary>
@@ -152,12 +145,10 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
         return new StoredPassword(hash, salt, (int)PasswordHasher.Current);
     }
 
-    private static RegisterDeviceResponse NewSecrets(string deviceId, uint keyId) => new()
-    {
-        DeviceId = deviceId,
-        MqttPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'),
-        PolicyKeyId = keyId,
-        PolicyKey = Google.Protobuf.ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
-        GuardianCodeSecret = Google.Protobuf.ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
-    };
+    private static IssuedCredentials NewSecrets(string deviceId, string fleetId, string modelId, string serial, uint keyId) => new(
+        deviceId, fleetId, modelId, serial,
+        MqttPassword: Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'),
+        KeyId: keyId,
+        PolicyKey: RandomNumberGenerator.GetBytes(32),
+        GuardianSecret: RandomNumberGenerator.GetBytes(32));
 }

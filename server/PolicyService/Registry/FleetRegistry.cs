@@ -1,4 +1,3 @@
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Policies;
@@ -14,7 +13,7 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
     /// <summary>The lock name that serialises writes to one fleet's baselines.</summary>
     public static string Lock(string fleetId) => "fleet:" + fleetId;
 
-    public async Task<Fleet> CreateAsync(Caller caller, string name, string profileId)
+    public async Task<FleetSummary> CreateAsync(Caller caller, string name, string profileId)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -26,18 +25,18 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
             throw new InvalidInputException("regulation_profile_id", $"'{profileId}' is not a known profile ({string.Join(", ", profiles.All.Select(p => p.Id))})");
         }
 
-        var fleet = new Fleet { Id = "fl-" + Guid.NewGuid().ToString("N")[..12], Name = name, RegulationProfileId = profileId };
+        var fleet = new FleetSummary("fl-" + Guid.NewGuid().ToString("N")[..12], name, profileId, DeviceCount: 0);
         await using var session = await database.WriteAsync();
         await store.InsertAsync(session, fleet.Id, name, caller.Id, profileId, time.GetUtcNow());
-        await audit.AppendAsync(session, caller.AuditName, "fleet.create", fleet.Id, afterJson: Google.Protobuf.JsonFormatter.Default.Format(fleet));
+        await audit.AppendAsync(session, caller.AuditName, "fleet.create", fleet.Id, afterJson: AuditJson.Of(new { id = fleet.Id, name, regulationProfileId = profileId }));
         await session.CommitAsync();
         return fleet;
     }
 
-    public async Task<IReadOnlyList<Fleet>> ListAsync(Caller caller)
+    public async Task<IReadOnlyList<FleetSummary>> ListAsync(Caller caller)
     {
         await using var session = await database.ReadAsync();
-        return [.. (await store.ListAsync(session, caller.Id)).Select(f => new Fleet { Id = f.Id, Name = f.Name, RegulationProfileId = f.ProfileId, DeviceCount = (uint)f.DeviceCount })];
+        return [.. (await store.ListAsync(session, caller.Id)).Select(f => new FleetSummary(f.Id, f.Name, f.ProfileId, (int)f.DeviceCount))];
     }
 
     /// <summary>
@@ -72,7 +71,7 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
     public async Task<string> ProfileOfAsync(string fleetId) =>
         (await FindAsync(fleetId))?.ProfileId ?? throw new NotFoundException("fleet", fleetId);
 
-    public async Task<DeviceModel> CreateModelAsync(Caller caller, string fleetId, string name)
+    public async Task<ModelRecord> CreateModelAsync(Caller caller, string fleetId, string name)
     {
         await RequireManagedAsync(caller, fleetId);
         if (string.IsNullOrWhiteSpace(name))
@@ -80,10 +79,10 @@ public sealed class FleetRegistry(StateDatabase database, FleetStore store, Regu
             throw new InvalidInputException("name", "is empty");
         }
 
-        var model = new DeviceModel { Id = "md-" + Guid.NewGuid().ToString("N")[..12], FleetId = fleetId, Name = name };
+        var model = new ModelRecord("md-" + Guid.NewGuid().ToString("N")[..12], fleetId, name);
         await using var session = await database.WriteAsync();
         await store.InsertModelAsync(session, model.Id, fleetId, name);
-        await audit.AppendAsync(session, caller.AuditName, "model.create", model.Id, afterJson: Google.Protobuf.JsonFormatter.Default.Format(model));
+        await audit.AppendAsync(session, caller.AuditName, "model.create", model.Id, afterJson: AuditJson.Of(new { id = model.Id, fleetId, name }));
         await session.CommitAsync();
         return model;
     }

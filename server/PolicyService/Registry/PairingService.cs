@@ -2,7 +2,6 @@ using SmartTerminal.PolicyService.Errors;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Hosting;
 using SmartTerminal.PolicyService.Security;
@@ -42,7 +41,7 @@ public sealed class PairingService(
     private const int CodeLength = 10;
 
     /// <summary>Issues the box code of a newly registered unit (no expiry until its first pairing).</summary>
-    public async Task<PairingCode> CreateBoxCodeAsync(string deviceId)
+    public async Task<IssuedPairingCode> CreateBoxCodeAsync(string deviceId)
     {
         await using var session = await database.WriteAsync();
         var code = await InsertAsync(session, deviceId, PairingStore.BoxCode);
@@ -50,7 +49,7 @@ public sealed class PairingService(
         return code;
     }
 
-    public async Task<PairingCode> CreateCodeAsOwnerAsync(Caller caller, string deviceId)
+    public async Task<IssuedPairingCode> CreateCodeAsOwnerAsync(Caller caller, string deviceId)
     {
         await using var session = await database.WriteAsync();
         await session.LockAsync(DeviceRegistry.Lock(deviceId));
@@ -67,7 +66,7 @@ public sealed class PairingService(
         return code;
     }
 
-    public async Task<PairedDevice> PairAsync(Caller caller, string code, string birthMonth, string childName)
+    public async Task<ChildDevice> PairAsync(Caller caller, string code, string birthMonth, string childName)
     {
         childName ??= string.Empty;
         if (childName.Length > MaxChildNameLength)
@@ -134,19 +133,11 @@ public sealed class PairingService(
         return (await ListAsync(caller)).Single(d => d.DeviceId == deviceId);
     }
 
-    public async Task<IReadOnlyList<PairedDevice>> ListAsync(Caller caller)
+    public async Task<IReadOnlyList<ChildDevice>> ListAsync(Caller caller)
     {
         await using var session = await database.ReadAsync();
-        return [.. (await store.DevicesOfAsync(session, caller.Id)).Select(d =>
-        {
-            var device = new PairedDevice { DeviceId = d.DeviceId, ChildName = d.ChildName, Owner = d.Owner, ReportedPolicyVersion = (ulong)d.ReportedVersion };
-            if (d.ReportedAt is { } seen)
-            {
-                device.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(seen));
-            }
-
-            return device;
-        })];
+        return [.. (await store.DevicesOfAsync(session, caller.Id)).Select(d => new ChildDevice(
+            d.DeviceId, d.ChildName, d.Owner, (ulong)d.ReportedVersion, d.ReportedAt is { } seen ? DateTimeOffset.FromUnixTimeMilliseconds(seen) : null))];
     }
 
     public async Task<uint> RemoveGuardianAsync(Caller caller, string deviceId, string guardianId)
@@ -183,7 +174,7 @@ public sealed class PairingService(
     /// A new box code for a returned or resold unit: the previous family's guardians, settings and the
     /// child's details go, all older codes are void; audited with the reason.
     /// </summary>
-    public async Task<(PairingCode Code, int GuardiansRemoved)> ReissueAsync(Caller caller, string deviceId, string reason)
+    public async Task<(IssuedPairingCode Code, int GuardiansRemoved)> ReissueAsync(Caller caller, string deviceId, string reason)
     {
         await using var session = await database.WriteAsync();
         await session.LockAsync(DeviceRegistry.Lock(deviceId));
@@ -230,18 +221,12 @@ public sealed class PairingService(
         throw new NotFoundException("device", deviceId);
     }
 
-    private async Task<PairingCode> InsertAsync(StateSession session, string deviceId, int kind)
+    private async Task<IssuedPairingCode> InsertAsync(StateSession session, string deviceId, int kind)
     {
         var code = new string(Enumerable.Range(0, CodeLength).Select(_ => Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)]).ToArray());
         DateTimeOffset? expires = kind == PairingStore.GuardianCode ? time.GetUtcNow().AddMinutes(options.Value.PairingCodeMinutes) : null;
         await store.InsertCodeAsync(session, HashCode(code), deviceId, expires?.ToUnixTimeMilliseconds() ?? PairingStore.Never, kind);
-        var result = new PairingCode { Code = code };
-        if (expires is { } at)
-        {
-            result.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at);
-        }
-
-        return result;
+        return new IssuedPairingCode(code, expires);
     }
 
     private bool IsBirthMonth(string value) =>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.PolicyService.Registry;
 using Wire = SmartTerminal.Contracts.Device.V1;
 
@@ -23,52 +22,43 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
 {
     public bool Enabled => queries.Enabled;
 
-    public async Task<UsageReport> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<UsageAggregate> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var bands = await fleetBands.OfAsync(fleetId, profileId);
         var days = Math.Max(1.0, (to - from).TotalDays);
         var groups = (await queries.TotalsAsync(fleetId, from, to, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
             .GroupBy(t => (Band: bands[t.Device], t.Category))
-            .OrderBy(g => g.Key.Band).ThenBy(g => g.Key.Category)
-            .ToList();
-        var report = new UsageReport { MinimumGroupSize = (uint)options.Value.MinimumGroupSize };
+            .OrderBy(g => g.Key.Band).ThenBy(g => g.Key.Category);
+        var shown = new List<UsageGroup>();
+        var suppressed = 0;
         foreach (var group in groups)
         {
             var perDevice = MinutesPerDevice.Of(group.GroupBy(t => t.Device).Select(d => d.Sum(t => t.Seconds) / 60.0 / days));
             if (perDevice.Devices < options.Value.MinimumGroupSize)
             {
-                report.SuppressedGroups++;
+                suppressed++;
                 continue;
             }
 
-            report.Rows.Add(new UsageReportRow
-            {
-                AgeBand = (uint)group.Key.Band,
-                Category = group.Key.Category,
-                Devices = (uint)perDevice.Devices,
-                MeanDailyMinutes = perDevice.Mean,
-                P95DailyMinutes = perDevice.P95,
-            });
+            shown.Add(new UsageGroup(group.Key.Band, group.Key.Category, perDevice.Devices, perDevice.Mean, perDevice.P95));
         }
 
-        return report;
+        return new UsageAggregate(shown, options.Value.MinimumGroupSize, suppressed);
     }
 
-    public async Task<EnforcementReport> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<EnforcementTotals> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var devices = await fleetBands.OfAsync(fleetId, profileId);
         var counts = (await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
-        long Kind(int kind) => counts.Where(c => c.Kind == kind).Sum(c => c.Count);
-        return new EnforcementReport
-        {
-            CurfewDenials = (ulong)counts.Sum(c => c.CurfewDenials),
-            BudgetDenials = (ulong)counts.Sum(c => c.BudgetDenials),
-            ClockTamperEvents = (ulong)Kind(3),
-            RefusedPolicies = (ulong)Kind(4),
-            OfflineCodesRedeemed = (ulong)Kind(5),
-            DevicesWithTamper = (uint)counts.Where(c => c.Kind == (int)Wire.EnforcementEventKind.ClockTamper && c.Count > 0).Select(c => c.Device).Distinct().Count(),
-            OtherDenials = (ulong)counts.Sum(c => c.OtherDenials),
-        };
+        long Kind(Wire.EnforcementEventKind kind) => counts.Where(c => c.Kind == (int)kind).Sum(c => c.Count);
+        return new EnforcementTotals(
+            counts.Sum(c => c.CurfewDenials),
+            counts.Sum(c => c.BudgetDenials),
+            Kind(Wire.EnforcementEventKind.ClockTamper),
+            Kind(Wire.EnforcementEventKind.PolicyRefused),
+            Kind(Wire.EnforcementEventKind.CodeRedeemed),
+            counts.Where(c => c.Kind == (int)Wire.EnforcementEventKind.ClockTamper && c.Count > 0).Select(c => c.Device).Distinct().Count(),
+            counts.Sum(c => c.OtherDenials));
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using SmartTerminal.Contracts.Api.V1;
 using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.PolicyService.Telemetry;
@@ -19,12 +18,12 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
     public bool Enabled => !string.IsNullOrEmpty(options.Value.Url);
 
     /// <summary>Seconds used per local day and category, for one device, days [from, to] inclusive.</summary>
-    public async Task<IReadOnlyList<UsageRow>> DailyUsageAsync(string deviceId, DateOnly from, DateOnly to, TimeZoneInfo zone, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DailyUsage>> DailyUsageAsync(string deviceId, DateOnly from, DateOnly to, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var start = Utc(from, zone);
         var end = Utc(to.AddDays(1), zone);
         var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE device = '{Escape(deviceId)}' AND time >= {start.ToUnixTimeMilliseconds()}ms AND time < {end.ToUnixTimeMilliseconds()}ms GROUP BY time(15m), category";
-        var totals = new SortedDictionary<(string Day, uint Category), long>();
+        var totals = new SortedDictionary<(DateOnly Day, uint Category), long>();
         foreach (var series in await QueryAsync(influxQl, cancellationToken))
         {
             var category = uint.Parse(series.GetProperty("tags").GetProperty("category").GetString()!, CultureInfo.InvariantCulture);
@@ -36,12 +35,12 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
                 }
 
                 var sliceStart = DateTimeOffset.Parse(value[0].GetString()!, CultureInfo.InvariantCulture);
-                var day = TimeZoneInfo.ConvertTime(sliceStart + (Slice / 2), zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(sliceStart + (Slice / 2), zone).DateTime);
                 totals[(day, category)] = totals.GetValueOrDefault((day, category)) + value[1].GetInt64();
             }
         }
 
-        return [.. totals.Select(t => new UsageRow { Day = t.Key.Day, Category = t.Key.Category, UsedSeconds = (uint)t.Value })];
+        return [.. totals.Select(t => new DailyUsage(t.Key.Day, t.Key.Category, t.Value))];
     }
 
     /// <summary>Total seconds per device of a fleet and category over a period (for fleet aggregates); Day is null.</summary>

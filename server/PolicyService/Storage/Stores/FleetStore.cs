@@ -1,10 +1,10 @@
 namespace SmartTerminal.PolicyService.Storage.Stores;
 
 /// <summary>A fleet as its owner lists it.</summary>
-public sealed record FleetSummary(string Id, string Name, string ProfileId, long DeviceCount)
+public sealed record StoredFleet(string Id, string Name, string ProfileId, long DeviceCount)
 {
     // For Dapper (see StateSession).
-    private FleetSummary()
+    private StoredFleet()
         : this(default!, default!, default!, default!)
     {
     }
@@ -19,8 +19,8 @@ public sealed class FleetStore
             new { id, name, owner, profileId, createdAt = createdAt.ToUnixTimeMilliseconds() });
 
     /// <summary>The owner's fleets with their active device counts, oldest first.</summary>
-    public Task<IReadOnlyList<FleetSummary>> ListAsync(StateSession session, string owner) =>
-        session.QueryAsync<FleetSummary>(
+    public Task<IReadOnlyList<StoredFleet>> ListAsync(StateSession session, string owner) =>
+        session.QueryAsync<StoredFleet>(
             """
             SELECT f.id, f.name, f.profile_id,
                    (SELECT COUNT(*) FROM devices d WHERE d.fleet_id = f.id AND d.decommissioned_at IS NULL) AS device_count

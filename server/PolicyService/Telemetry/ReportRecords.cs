@@ -1,0 +1,14 @@
+namespace SmartTerminal.PolicyService.Telemetry;
+
+/// <summary>Seconds a device was used on one local day in one category (0 = the daily total).</summary>
+public sealed record DailyUsage(DateOnly Day, uint Category, long UsedSeconds);
+
+/// <summary>Daily minutes per device of one age band and category, over the devices that have data.</summary>
+public sealed record UsageGroup(int AgeBand, uint Category, int Devices, double MeanDailyMinutes, double P95DailyMinutes);
+
+/// <summary>A fleet's usage by age band and category; groups under the minimum size are counted, not shown.</summary>
+public sealed record UsageAggregate(IReadOnlyList<UsageGroup> Groups, int MinimumGroupSize, int SuppressedGroups);
+
+/// <summary>A fleet's enforcement counts over a period.</summary>
+public sealed record EnforcementTotals(
+    long CurfewDenials, long BudgetDenials, long ClockTamperEvents, long RefusedPolicies, long OfflineCodesRedeemed, int DevicesWithTamper, long OtherDenials);
