@@ -117,7 +117,8 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
         await _accessControl.InterceptPublishAsync(args);
         if (BrokerAccessControl.UplinkDevice(args) is { } deviceId)
         {
-            _uplinks.Post(deviceId, args.ApplicationMessage.Payload);
+            // Awaited in the sender's session: a device over its quota, or a full intake, holds back this sender only.
+            await _uplinks.PostAsync(deviceId, args.ApplicationMessage.Payload, args.CancellationToken);
         }
     }
 

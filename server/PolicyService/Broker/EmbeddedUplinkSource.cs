@@ -1,20 +1,64 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Ingestion;
 
 namespace SmartTerminal.PolicyService.Broker;
 
 /// <summary>
-/// The uplinks the embedded broker accepted, queued for ingestion off the broker's thread. Bounded:
-/// when full, an uplink is dropped here, and the device sends it again because the service has not
-/// acknowledged it.
+/// The uplinks the embedded broker accepted, queued for ingestion off the broker's thread. The broker
+/// awaits <see cref="PostAsync"/> inside the sender's session, so waiting here holds back that one
+/// device: first for its quota (a flooding device slows itself), then, when the queue is full, for
+/// room (all senders slow down while ingestion catches up; nothing is dropped).
 /// </summary>
-public sealed class EmbeddedUplinkSource : IUplinkSource
+public sealed partial class EmbeddedUplinkSource(IOptions<IngestOptions> options, DeviceQuota quota, IngestMetrics metrics, TimeProvider time, ILogger<EmbeddedUplinkSource> logger)
+    : IUplinkSource
 {
-    private readonly Channel<DeviceUplink> _channel =
-        Channel.CreateBounded<DeviceUplink>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
+    private static readonly TimeSpan FullLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<DeviceUplink> _channel = Channel.CreateBounded<DeviceUplink>(
+        new BoundedChannelOptions(options.Value.IntakeCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+    private long _lastFullLog = long.MinValue;
+    private long _fullSinceLog;
+
+    public int Waiting => _channel.Reader.Count;
 
     public IAsyncEnumerable<DeviceUplink> ReadAllAsync(CancellationToken cancellationToken) => _channel.Reader.ReadAllAsync(cancellationToken);
 
-    public void Post(string deviceId, ReadOnlySequence<byte> payload) => _channel.Writer.TryWrite(new DeviceUplink(deviceId, payload.ToArray()));
+    public async ValueTask PostAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var uplink = new DeviceUplink(deviceId, payload.ToArray(), Stopwatch.GetTimestamp());
+        var wait = quota.Reserve(deviceId);
+        if (wait > TimeSpan.Zero)
+        {
+            metrics.Throttled();
+            await Task.Delay(wait, time, cancellationToken);
+        }
+
+        if (!_channel.Writer.TryWrite(uplink))
+        {
+            metrics.IntakeFull();
+            LogFullNowAndThen();
+            await _channel.Writer.WriteAsync(uplink, cancellationToken);
+        }
+
+        metrics.Received();
+    }
+
+    private void LogFullNowAndThen()
+    {
+        Interlocked.Increment(ref _fullSinceLog);
+        var now = Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref _lastFullLog);
+        if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) > FullLogInterval) && Interlocked.CompareExchange(ref _lastFullLog, now, last) == last)
+        {
+            LogIntakeFull(Interlocked.Exchange(ref _fullSinceLog, 0), _channel.Reader.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion is behind: {Times} uplinks found the intake full since the last report ({Waiting} waiting); the broker holds their senders until there is room")]
+    private partial void LogIntakeFull(long times, int waiting);
 }

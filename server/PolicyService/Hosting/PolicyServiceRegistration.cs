@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
 using SmartTerminal.PolicyService.Api;
 using SmartTerminal.PolicyService.Application.Compliance;
 using SmartTerminal.PolicyService.Application.Devices;
@@ -23,6 +24,8 @@ namespace SmartTerminal.PolicyService.Hosting;
 /// <summary>Registrations of the policy service, kept out of Program.cs.</summary>
 public static class PolicyServiceRegistration
 {
+    private const string ReadyTag = "ready";
+
     public static IServiceCollection AddPolicyService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -99,7 +102,14 @@ public static class PolicyServiceRegistration
         services.AddSingleton<UplinkWatermarks>();
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UplinkQuarantine>();
-        services.AddHostedService<UplinkProcessor>();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<DeviceQuota>();
+        services.AddSingleton<TelemetryOutage>();
+        services.AddSingleton<UplinkDecoder>();
+        services.AddSingleton<BatchWriter>();
+        services.AddSingleton<AckCommitter>();
+        services.AddHostedService<UplinkPipeline>();
 
         // The use cases the API calls, one service each (Application/).
         services.AddSingleton<FleetManagement>();
@@ -110,7 +120,14 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ChildUsage>();
         services.AddSingleton<ComplianceReading>();
 
-        services.AddGrpcHealthChecks().AddCheck<BrokerHealthCheck>("mqtt-broker");
+        // Readiness: what the service needs to do its work. /healthz/live only says the process serves.
+        services.AddGrpcHealthChecks()
+            .AddCheck<BrokerHealthCheck>("mqtt-broker", tags: [ReadyTag])
+            .AddCheck<StateDatabaseHealthCheck>("state-database", tags: [ReadyTag])
+            .AddCheck<InfluxHealthCheck>("influxdb", tags: [ReadyTag]);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestMetrics.MeterName)
+            .AddPrometheusExporter());
         // Error details (BadRequest field violations) must be known to the JSON side too.
         // One request size for both transports: gRPC's message limit and Kestrel's body limit (JSON).
         var maxRequestBytes = configuration.GetValue<int?>($"{ServiceOptions.Section}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;
@@ -134,6 +151,10 @@ public static class PolicyServiceRegistration
         app.MapGrpcService<ComplianceApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapHealthChecks("/healthz/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        // Prometheus text format; aggregates only (no device ids), on the same endpoints as the API.
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/", () => "SmartTerminal PolicyService. gRPC (HTTP/2) and JSON (HTTP/1.1, under /v1) are served on the endpoints in Kestrel:Endpoints.");
         return app;
     }

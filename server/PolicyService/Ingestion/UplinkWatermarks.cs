@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
@@ -6,18 +7,61 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// <summary>
 /// Per device, the highest contiguous uplink sequence durably stored (design brief section 2), in the
 /// state database so that a restart of the service neither re-stores nor forgets what devices sent.
+/// Recently used watermarks are cached (a bounded number): a watermark only grows, so a cached value
+/// is at worst low, and an uplink it lets through again is written again with the same point
+/// timestamps, which InfluxDB overwrites: late, never wrong.
 /// </summary>
-public sealed class UplinkWatermarks(StateDatabase database, WatermarkStore store)
+public sealed class UplinkWatermarks(StateDatabase database, WatermarkStore store) : IDisposable
 {
+    private const int CachedDevices = 200_000;
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CachedDevices });
+
     public async Task<ulong> GetAsync(string deviceId)
     {
-        await using var session = await database.ReadAsync();
-        return await store.GetAsync(session, deviceId);
+        if (_cache.TryGetValue(deviceId, out ulong cached))
+        {
+            return cached;
+        }
+
+        ulong stored;
+        await using (var session = await database.ReadAsync())
+        {
+            stored = await store.GetAsync(session, deviceId);
+        }
+
+        Remember(deviceId, stored);
+        return stored;
     }
 
-    public async Task SetAsync(string deviceId, ulong storedThrough)
+    /// <summary>Advances the watermarks of a batch's devices in one transaction.</summary>
+    public async Task AdvanceAsync(IReadOnlyDictionary<string, ulong> storedThrough)
     {
-        await using var session = await database.OpenAsync();
-        await store.AdvanceAsync(session, deviceId, storedThrough);
+        if (storedThrough.Count == 0)
+        {
+            return;
+        }
+
+        await using (var session = await database.WriteAsync())
+        {
+            await store.AdvanceAsync(session, storedThrough);
+            await session.CommitAsync();
+        }
+
+        foreach (var (deviceId, through) in storedThrough)
+        {
+            Remember(deviceId, through);
+        }
+    }
+
+    public void Dispose() => _cache.Dispose();
+
+    private void Remember(string deviceId, ulong through)
+    {
+        // Never lower a cached value: a read that raced with an advance may bring an older one.
+        if (!_cache.TryGetValue(deviceId, out ulong cached) || through > cached)
+        {
+            _cache.Set(deviceId, through, new MemoryCacheEntryOptions { Size = 1 });
+        }
     }
 }

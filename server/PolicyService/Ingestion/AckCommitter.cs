@@ -1,0 +1,107 @@
+using Google.Protobuf;
+using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.DeviceLink;
+
+namespace SmartTerminal.PolicyService.Ingestion;
+
+/// <summary>
+/// The last stage: for a stored batch, advances every device's watermark to its highest contiguous
+/// stored sequence in one transaction, then acknowledges each device once. Sequences stored above a
+/// gap (an uplink lost before it was stored, or batches finishing out of order) wait in memory until
+/// the gap closes. Only one committer runs, so these sets need no lock.
+/// </summary>
+public sealed partial class AckCommitter(UplinkWatermarks watermarks, IDeviceDownlink downlink, IngestMetrics metrics, ILogger<AckCommitter> logger)
+{
+    private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
+
+    public async Task CommitAsync(UplinkBatch batch, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var uplink in batch.Uplinks)
+        {
+            if (!current.TryGetValue(uplink.DeviceId, out var watermark))
+            {
+                watermark = await watermarks.GetAsync(uplink.DeviceId);
+                current[uplink.DeviceId] = watermark;
+            }
+
+            if (uplink.Sequence > watermark)
+            {
+                Ahead(uplink.DeviceId).Add(uplink.Sequence);
+            }
+        }
+
+        foreach (var (deviceId, watermark) in current)
+        {
+            if (_storedAhead.TryGetValue(deviceId, out var ahead))
+            {
+                var through = watermark;
+                while (ahead.Contains(through + 1))
+                {
+                    through++;
+                }
+
+                if (through > watermark)
+                {
+                    advanced[deviceId] = through;
+                }
+            }
+        }
+
+        try
+        {
+            await watermarks.AdvanceAsync(advanced);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Stored but not recorded: the sequences stay in the sets and the next batch of the device
+            // records them; the device sends again what is not acknowledged, and that is only acknowledged.
+            LogCommitFailed(e, advanced.Count);
+            return;
+        }
+
+        foreach (var (deviceId, through) in advanced)
+        {
+            current[deviceId] = through;
+            var ahead = _storedAhead[deviceId];
+            ahead.RemoveWhere(s => s <= through);
+            if (ahead.Count == 0)
+            {
+                _storedAhead.Remove(deviceId);
+            }
+        }
+
+        metrics.Stored(batch.Uplinks.Count(u => !u.IsResend));
+        foreach (var (deviceId, through) in current)
+        {
+            if (through > 0)
+            {
+                var ack = new ControlMessage { UplinkAck = new UplinkAck { AckedThroughSequence = through } };
+                await downlink.PublishControlAsync(deviceId, ack.ToByteArray(), cancellationToken);
+            }
+        }
+
+        foreach (var uplink in batch.Uplinks)
+        {
+            if (uplink.Sequence <= current[uplink.DeviceId])
+            {
+                metrics.Acknowledged(uplink.ReceivedTimestamp);
+            }
+        }
+    }
+
+    private SortedSet<ulong> Ahead(string deviceId)
+    {
+        if (!_storedAhead.TryGetValue(deviceId, out var ahead))
+        {
+            ahead = [];
+            _storedAhead[deviceId] = ahead;
+        }
+
+        return ahead;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the watermarks of {Devices} devices failed; their uplinks are stored and acknowledged with the next batch")]
+    private partial void LogCommitFailed(Exception exception, int devices);
+}

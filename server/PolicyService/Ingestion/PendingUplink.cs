@@ -1,0 +1,25 @@
+using InfluxDB.Client.Writes;
+
+namespace SmartTerminal.PolicyService.Ingestion;
+
+/// <summary>
+/// A decoded uplink on its way through the pipeline: its points (none for a resend or a quarantined
+/// uplink, which only need acknowledging) and its bytes (kept in the quarantine if InfluxDB refuses it).
+/// </summary>
+public sealed record PendingUplink(string DeviceId, ulong Sequence, IReadOnlyList<PointData> Points, byte[] Payload, long ReceivedTimestamp, bool IsResend = false);
+
+/// <summary>Uplinks written to InfluxDB in one request.</summary>
+public sealed class UplinkBatch
+{
+    private readonly List<PendingUplink> _uplinks = [];
+
+    public IReadOnlyList<PendingUplink> Uplinks => _uplinks;
+
+    public int Points { get; private set; }
+
+    public void Add(PendingUplink uplink)
+    {
+        _uplinks.Add(uplink);
+        Points += uplink.Points.Count;
+    }
+}

@@ -1,0 +1,104 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using SmartTerminal.Contracts.Device.V1;
+using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Registry;
+using SmartTerminal.PolicyService.Telemetry;
+
+namespace SmartTerminal.PolicyService.Ingestion;
+
+/// <summary>
+/// The first stage of ingestion: parses an uplink and turns it into points. An uplink that does not
+/// parse, or has no sequence number, goes to the quarantine byte for byte; if its sequence number can
+/// still be read, it is acknowledged from there. Records with impossible times or unknown categories
+/// are quarantined and the rest written. Policy acknowledgements and heartbeats update desired against
+/// reported versions; a heartbeat, which a device sends as soon as it has connected, is answered with
+/// the service's time (a trusted anchor for the device's clock, design brief section 4).
+/// </summary>
+public sealed partial class UplinkDecoder(
+    PolicyDistributor distributor,
+    UplinkQuarantine quarantine,
+    UplinkWatermarks watermarks,
+    DeviceFleets fleets,
+    IDeviceDownlink downlink,
+    TelemetryWriter telemetry,
+    IngestMetrics metrics,
+    IOptions<TelemetryOptions> limits,
+    TimeProvider time,
+    ILogger<UplinkDecoder> logger)
+{
+    /// <summary>What to pass on for acknowledgement, or null when there is nothing to acknowledge.</summary>
+    public async Task<PendingUplink?> DecodeAsync(DeviceUplink received, CancellationToken cancellationToken)
+    {
+        var (deviceId, payload, receivedAt) = received;
+        UplinkEnvelope uplink;
+        try
+        {
+            uplink = UplinkEnvelope.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            var salvaged = UplinkQuarantine.SalvageSequence(payload);
+            await KeepAsync(deviceId, payload, salvaged, e.Message);
+            return Acknowledgeable(deviceId, salvaged, payload, receivedAt);
+        }
+
+        if (uplink.Sequence == 0)
+        {
+            await KeepAsync(deviceId, payload, 0, "no sequence number");
+            return null;
+        }
+
+        if (uplink.BodyCase == UplinkEnvelope.BodyOneofCase.Heartbeat)
+        {
+            var sync = new ControlMessage { TimeSync = new TimeSync { ServerUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds() } };
+            await downlink.PublishControlAsync(deviceId, sync.ToByteArray(), cancellationToken);
+        }
+
+        if (uplink.Sequence <= await watermarks.GetAsync(deviceId))
+        {
+            metrics.Resent();
+            return new PendingUplink(deviceId, uplink.Sequence, [], payload, receivedAt, IsResend: true);
+        }
+
+        await RecordPolicyStateAsync(deviceId, uplink);
+        if (!telemetry.Enabled)
+        {
+            // Nothing is durable without InfluxDB: not acknowledged, the device keeps its data.
+            return null;
+        }
+
+        var verdict = UplinkValidation.Check(uplink, time.GetUtcNow(), await fleets.RegisteredAtAsync(deviceId) ?? DateTimeOffset.MinValue, limits.Value);
+        if (verdict.Reason is { } refused)
+        {
+            await KeepAsync(deviceId, payload, uplink.Sequence, refused);
+        }
+
+        // The broker admits registered devices only; "" would tag a device deleted since it connected.
+        var points = TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict);
+        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt);
+    }
+
+    private PendingUplink? Acknowledgeable(string deviceId, ulong sequence, byte[] payload, long receivedAt) =>
+        sequence > 0 && telemetry.Enabled ? new PendingUplink(deviceId, sequence, [], payload, receivedAt) : null;
+
+    private async Task KeepAsync(string deviceId, byte[] payload, ulong sequence, string reason)
+    {
+        if (await quarantine.KeepAsync(deviceId, sequence, reason, payload) == QuarantineOutcome.Kept)
+        {
+            metrics.Quarantined();
+            LogQuarantined(deviceId, payload.Length, sequence, reason);
+        }
+    }
+
+    private Task RecordPolicyStateAsync(string deviceId, UplinkEnvelope uplink) => uplink.BodyCase switch
+    {
+        UplinkEnvelope.BodyOneofCase.PolicyAck => distributor.RecordReportAsync(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal),
+        UplinkEnvelope.BodyOneofCase.Heartbeat => distributor.RecordReportAsync(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None),
+        _ => Task.CompletedTask,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]
+    private partial void LogQuarantined(string deviceId, int bytes, ulong sequence, string reason);
+}

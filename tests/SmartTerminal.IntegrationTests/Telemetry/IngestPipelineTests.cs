@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using Google.Protobuf;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.PolicyService.Storage.Stores;
+using SmartTerminal.Testing;
+using Wire = SmartTerminal.Contracts.Device.V1;
+
+namespace SmartTerminal.IntegrationTests.Telemetry;
+
+/// <summary>
+/// The batched ingest pipeline against the real service, broker and InfluxDB, with devices' own
+/// logins: a permanent refusal by InfluxDB dead-letters one uplink instead of blocking its device, a
+/// flooding device is held back while others are acknowledged at once, and the pipeline's metrics and
+/// readiness are there to scrape.
+/// </summary>
+public sealed class IngestPipelineTests : IAsyncLifetime
+{
+    private const double QuotaPerSecond = 5;
+    private const int QuotaBurst = 10;
+    private static readonly HttpClient Http = new();
+    private TelemetryStack _stack = null!;
+
+    public async Task InitializeAsync() => _stack = await TelemetryStack.StartAsync(minimumGroupSize: 2, new Dictionary<string, string>
+    {
+        ["Ingest:DeviceUplinksPerSecond"] = QuotaPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ingest:DeviceBurst"] = QuotaBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    private static byte[] Heartbeat(ulong sequence) => new Wire.UplinkEnvelope
+    {
+        Sequence = sequence,
+        CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1 },
+    }.ToByteArray();
+
+    private static byte[] Usage(ulong sequence, DateTimeOffset bucketStart, uint usedSeconds) => new Wire.UplinkEnvelope
+    {
+        Sequence = sequence,
+        CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Usage = new Wire.UsageBatch
+        {
+            Records = { new Wire.UsageRecord { BucketStartUnix = bucketStart.ToUnixTimeSeconds(), BucketSeconds = 900, Category = Wire.AppCategory.Education, AppId = 7, UsedSeconds = usedSeconds } },
+        },
+    }.ToByteArray();
+
+    private async Task<(RegisterDeviceResponse Registered, MqttTestClient Device)> ConnectedDeviceAsync(FleetScenario fleet)
+    {
+        var registered = await fleet.RegisterAsync();
+        var device = await fleet.ConnectAsDeviceAsync(registered);
+        await device.SubscribeAsync($"st/v1/{registered.DeviceId}/control");
+        return (registered, device);
+    }
+
+    private async Task<long> StoredUsageSecondsAsync(string deviceId)
+    {
+        var result = await _stack.Influx.QueryAsync($"SELECT sum(used_seconds) FROM usage WHERE device = '{deviceId}'", TelemetryStack.Database);
+        var series = result.GetProperty("results")[0];
+        return series.TryGetProperty("series", out var s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
+    }
+
+    private Task<string> MetricsAsync() => Http.GetStringAsync(new Uri(_stack.Service.RestAddress, "/metrics"));
+
+    private static double Metric(string scrape, string name) =>
+        scrape.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is ' ' or '{'))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task An_uplink_InfluxDB_refuses_for_good_is_dead_lettered_with_its_reason_and_the_device_moves_on()
+    {
+        // A retention policy of one hour: InfluxDB refuses (400, partial write) a record from three hours
+        // ago that the service itself accepts (it takes records up to 90 days old).
+        await _stack.Influx.QueryAsync($"ALTER RETENTION POLICY autogen ON {TelemetryStack.Database} DURATION 1h SHARD DURATION 1h", TelemetryStack.Database, post: true);
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var (registered, device) = await ConnectedDeviceAsync(fleet);
+        await using var _ = device;
+        var up = $"st/v1/{registered.DeviceId}/up";
+        var now = DateTimeOffset.UtcNow;
+
+        await device.PublishAsync(up, Usage(1, now.AddHours(-3), 300));
+        await device.PublishAsync(up, Usage(2, now.AddMinutes(-20), 120));
+        await device.PublishAsync(up, Heartbeat(3));
+
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 3), "the device was held back by the refused uplink");
+        var kept = Assert.Single(await ServiceState.QueryAsync<QuarantinedUplink>(_stack.Service,
+            "SELECT sequence, reason, received_at, payload FROM quarantined_uplinks WHERE device_id = @deviceId", new { deviceId = registered.DeviceId }));
+        Assert.Equal(1, kept.Sequence);
+        Assert.Contains("refused", kept.Reason, StringComparison.Ordinal);
+        Assert.Contains("retention", kept.Reason, StringComparison.Ordinal);
+        Assert.Equal(120, await StoredUsageSecondsAsync(registered.DeviceId));
+        Assert.Equal(1, Metric(await MetricsAsync(), "smartterminal_ingest_uplinks_dead_lettered_total"));
+    }
+
+    [Fact]
+    public async Task A_device_flooding_its_uplink_is_held_back_while_another_device_is_acknowledged_at_once_and_nothing_is_lost()
+    {
+        const int Flood = 60;
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var (flooderId, flooder) = await ConnectedDeviceAsync(fleet);
+        var (quietId, quiet) = await ConnectedDeviceAsync(fleet);
+        await using var f = flooder;
+        await using var q = quiet;
+
+        // All at once: the broker holds the flooder's session once its burst is spent.
+        var flooding = Task.WhenAll(Enumerable.Range(1, Flood).Select(i => flooder.PublishAsync($"st/v1/{flooderId.DeviceId}/up", Heartbeat((ulong)i))));
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => Metric(await MetricsAsync(), "smartterminal_ingest_uplinks_throttled_total") > 0));
+        var sent = Stopwatch.StartNew();
+        await quiet.PublishAsync($"st/v1/{quietId.DeviceId}/up", Heartbeat(1));
+        Assert.True(await UplinkAcks.ThroughAsync(quiet, quietId.DeviceId, 1));
+        var quietAck = sent.Elapsed;
+        var flooderDone = flooding.IsCompleted;
+
+        await flooding.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(await UplinkAcks.ThroughAsync(flooder, flooderId.DeviceId, Flood), "the flooder's uplinks were not all stored");
+        Assert.True(quietAck < TimeSpan.FromSeconds(3), $"the quiet device waited {quietAck.TotalMilliseconds:F0} ms for its acknowledgement");
+        Assert.False(flooderDone, "the flood was over before the quiet device sent: nothing was tested");
+        var scrape = await MetricsAsync();
+        Assert.Equal(Flood + 1, Metric(scrape, "smartterminal_ingest_uplinks_stored_total"));
+        Assert.True(Metric(scrape, "smartterminal_ingest_uplinks_throttled_total") >= Flood - QuotaBurst - 5);
+    }
+
+    [Fact]
+    public async Task Readiness_follows_InfluxDB_while_liveness_does_not()
+    {
+        async Task<HttpStatusCode> StatusAsync(string path)
+        {
+            using var response = await Http.GetAsync(new Uri(_stack.Service.RestAddress, path));
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/healthz/ready"));
+        await _stack.Influx.StopAsync();
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => await StatusAsync("/healthz/ready") == HttpStatusCode.ServiceUnavailable));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/healthz/live"));
+        await _stack.Influx.StartAgainAsync();
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => await StatusAsync("/healthz/ready") == HttpStatusCode.OK));
+        Assert.Contains("smartterminal_ingest_queue_depth", await MetricsAsync(), StringComparison.Ordinal);
+    }
+}
