@@ -1,11 +1,34 @@
+using SmartTerminal.InfluxShim;
 using SmartTerminal.LoadHarness;
 using SmartTerminal.Testing;
 
 // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- [devices] [updates]
-// (ST_TEST_STATE_PROVIDER=PostgreSQL: the state database on a throw-away PostgreSQL cluster)
-var devices = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
-var updates = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
-Console.WriteLine($"SmartTerminal policy pipeline load harness: {devices:N0} devices, {updates} guardian updates ({Environment.ProcessorCount} cores)");
+//   the policy pipeline (ST_TEST_STATE_PROVIDER=PostgreSQL: the state database on a throw-away PostgreSQL cluster)
+// dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device]
+//   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline
+var culture = System.Globalization.CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "ingest")
+{
+    var devices = args.Length > 1 ? int.Parse(args[1], culture) : 500;
+    var uplinks = args.Length > 2 ? int.Parse(args[2], culture) : 100;
+    Console.WriteLine($"SmartTerminal ingest load harness: {devices:N0} devices, {uplinks} uplinks each ({Environment.ProcessorCount} cores)");
+    await using var influx = await InfluxDbServer.StartAsync("smartterminal");
+    using var forwarder = new InfluxV2WriteForwarder(influx.Url);
+    await using var ingestService = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Influx:Url"] = forwarder.Url.ToString(),
+        ["Influx:Bucket"] = "smartterminal/autogen",
+        ["Influx:Token"] = "harness:secret",
+    });
+    await new IngestHarness(ingestService, influx, forwarder.Url, "smartterminal", devices, uplinks).RunAsync();
+    await StatementReport.PrintAsync(ingestService);
+    return;
+}
+
+var deviceCount = args.Length > 0 ? int.Parse(args[0], culture) : 10_000;
+var updates = args.Length > 1 ? int.Parse(args[1], culture) : 200;
+Console.WriteLine($"SmartTerminal policy pipeline load harness: {deviceCount:N0} devices, {updates} guardian updates ({Environment.ProcessorCount} cores)");
 await using var service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" });
-await new PolicyPipelineHarness(service, devices, updates).RunAsync();
+await new PolicyPipelineHarness(service, deviceCount, updates).RunAsync();
 await StatementReport.PrintAsync(service);

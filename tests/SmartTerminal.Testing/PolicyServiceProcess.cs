@@ -57,6 +57,9 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The service process id (for its memory, in load harnesses).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Starts the service and waits until its gRPC health check says SERVING. Should another process
     /// take one of its ports first, it starts again on new ones.
