@@ -66,7 +66,7 @@ public sealed class StateDatabaseBusyTests : IAsyncLifetime
             Assert.Equal(StatusCode.Unavailable, audited.StatusCode);
             await device.PublishAsync(up, Heartbeat(1, policyVersion));
             // The uplink met the lock: processing it failed, nothing was acknowledged, the loop went on.
-            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(_service.Output.Contains($"Processing an uplink of {registered.DeviceId}", StringComparison.Ordinal))), _service.Output);
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => Task.FromResult(_service.Output.Contains($"Decoding an uplink of {registered.DeviceId}", StringComparison.Ordinal))), _service.Output);
         }
 
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
