@@ -28,7 +28,7 @@ public sealed partial class BatchWriter(TelemetryWriter telemetry, UplinkQuarant
                 outage.Succeeded();
                 return;
             }
-            catch (Exception e) when (InfluxFailures.IsTransient(e))
+            catch (Exception e) when (InfluxFailures.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 metrics.WriteFailed();
                 outage.Failed(e, batchesWaiting());
