@@ -30,12 +30,7 @@ public sealed class IngestPipelineTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static byte[] Heartbeat(ulong sequence) => new Wire.UplinkEnvelope
-    {
-        Sequence = sequence,
-        CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1 },
-    }.ToByteArray();
+    private static byte[] Heartbeat(ulong sequence) => RawUplinks.Heartbeat(sequence);
 
     private static byte[] Usage(ulong sequence, DateTimeOffset bucketStart, uint usedSeconds) => new Wire.UplinkEnvelope
     {

@@ -26,12 +26,7 @@ public sealed class UplinkQuarantineTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static byte[] Heartbeat(ulong sequence) => new Wire.UplinkEnvelope
-    {
-        Sequence = sequence,
-        CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1 },
-    }.ToByteArray();
+    private static byte[] Heartbeat(ulong sequence) => RawUplinks.Heartbeat(sequence);
 
     private static Task<bool> AckedThroughAsync(MqttTestClient device, string deviceId, ulong sequence) =>
         UplinkAcks.ThroughAsync(device, deviceId, sequence);
