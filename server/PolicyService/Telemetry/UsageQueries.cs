@@ -22,8 +22,9 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
     {
         var start = Utc(from, zone);
         var end = Utc(to.AddDays(1), zone);
-        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE device = '{Escape(deviceId)}' AND time >= {start.ToUnixTimeMilliseconds()}ms AND time < {end.ToUnixTimeMilliseconds()}ms GROUP BY time(15m), category";
-        var totals = new SortedDictionary<(DateOnly Day, uint Category), long>();
+        var device = $"device = '{Escape(deviceId)}'";
+        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {device} AND {Fine} AND {Between(start, end)} GROUP BY time(15m), category";
+        var totals = new SortedDictionary<(DateOnly Day, uint Category), double>();
         foreach (var series in await QueryAsync(influxQl, cancellationToken))
         {
             var category = uint.Parse(series.GetProperty("tags").GetProperty("category").GetString()!, CultureInfo.InvariantCulture);
@@ -40,7 +41,16 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
             }
         }
 
-        return [.. totals.Select(t => new DailyUsage(t.Key.Day, t.Key.Category, t.Value))];
+        foreach (var coarse in await CoarseAsync(device, start, end, cancellationToken))
+        {
+            foreach (var (slice, seconds) in BucketSpread.Over(coarse.Start, coarse.BucketSeconds, coarse.UsedSeconds, start, end))
+            {
+                var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(slice + (Slice / 2), zone).DateTime);
+                totals[(day, coarse.Category)] = totals.GetValueOrDefault((day, coarse.Category)) + seconds;
+            }
+        }
+
+        return [.. totals.Where(t => t.Value >= 0.5).Select(t => new DailyUsage(t.Key.Day, t.Key.Category, (long)Math.Round(t.Value)))];
     }
 
     /// <summary>Total seconds per device of a fleet and category over a period (for fleet aggregates); Day is null.</summary>
@@ -61,10 +71,60 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
 
     private async Task<IReadOnlyList<CategoryTotal>> TotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {
-        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {Range(fleetId, from, to)} GROUP BY {Days(dayOffset)}device, category";
-        return [.. Points(await QueryAsync(influxQl, cancellationToken), dayOffset).Select(p => new CategoryTotal(
-            p.Tag("device"), uint.Parse(p.Tag("category"), CultureInfo.InvariantCulture), p.Day, p.Value))];
+        var influxQl = $"SELECT sum(used_seconds) FROM usage WHERE {Range(fleetId, from, to)} AND {Fine} GROUP BY {Days(dayOffset)}device, category";
+        var totals = new Dictionary<(string Device, uint Category, DateOnly? Day), double>();
+        foreach (var p in Points(await QueryAsync(influxQl, cancellationToken), dayOffset))
+        {
+            var key = (p.Tag("device"), uint.Parse(p.Tag("category"), CultureInfo.InvariantCulture), p.Day);
+            totals[key] = totals.GetValueOrDefault(key) + p.Value;
+        }
+
+        foreach (var coarse in await CoarseAsync($"fleet = '{Escape(fleetId)}'", from, to, cancellationToken))
+        {
+            foreach (var (slice, seconds) in BucketSpread.Over(coarse.Start, coarse.BucketSeconds, coarse.UsedSeconds, from, to))
+            {
+                // Offsets are whole quarter hours, so a slice lies within one day.
+                DateOnly? day = dayOffset is { } offset ? DateOnly.FromDateTime((slice + offset).UtcDateTime) : null;
+                var key = (coarse.Device, coarse.Category, day);
+                totals[key] = totals.GetValueOrDefault(key) + seconds;
+            }
+        }
+
+        return [.. totals.Where(t => t.Value >= 0.5).Select(t => new CategoryTotal(t.Key.Device, t.Key.Category, t.Key.Day, (long)Math.Round(t.Value)))];
     }
+
+    // Records that fit a slice are summed by InfluxDB; longer (merged) ones are read one by one and spread.
+    private static string Fine => $"bucket_seconds <= {BucketSpread.SliceSeconds}";
+
+    private static string Between(DateTimeOffset from, DateTimeOffset to) =>
+        $"time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms";
+
+    /// <summary>The merged records that may overlap [from, to): they start up to the longest bucket earlier.</summary>
+    private async Task<IReadOnlyList<CoarseRecord>> CoarseAsync(string filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var influxQl = $"SELECT used_seconds, bucket_seconds FROM usage WHERE {filter} AND bucket_seconds > {BucketSpread.SliceSeconds} AND {Between(from - BucketSpread.LongestBucket, to)} GROUP BY device, category";
+        var records = new List<CoarseRecord>();
+        foreach (var series in await QueryAsync(influxQl, cancellationToken))
+        {
+            var tags = series.GetProperty("tags");
+            var device = tags.GetProperty("device").GetString()!;
+            var category = uint.Parse(tags.GetProperty("category").GetString()!, CultureInfo.InvariantCulture);
+            foreach (var value in series.GetProperty("values").EnumerateArray())
+            {
+                if (value[1].ValueKind == JsonValueKind.Number && value[2].ValueKind == JsonValueKind.Number)
+                {
+                    // The point's time is the bucket's start plus a sub-second offset (TelemetryPoints): whole seconds.
+                    var at = DateTimeOffset.Parse(value[0].GetString()!, CultureInfo.InvariantCulture);
+                    var start = DateTimeOffset.FromUnixTimeSeconds(at.ToUnixTimeSeconds());
+                    records.Add(new CoarseRecord(device, category, start, value[2].GetInt64(), value[1].GetInt64()));
+                }
+            }
+        }
+
+        return records;
+    }
+
+    private readonly record struct CoarseRecord(string Device, uint Category, DateTimeOffset Start, long BucketSeconds, long UsedSeconds);
 
     private async Task<IReadOnlyList<EventCount>> EventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? dayOffset, CancellationToken cancellationToken)
     {

@@ -32,13 +32,13 @@ public sealed class IngestPipelineTests : IAsyncLifetime
 
     private static byte[] Heartbeat(ulong sequence) => RawUplinks.Heartbeat(sequence);
 
-    private static byte[] Usage(ulong sequence, DateTimeOffset bucketStart, uint usedSeconds) => new Wire.UplinkEnvelope
+    private static byte[] Usage(ulong sequence, DateTimeOffset bucketStart, uint usedSeconds, uint bucketSeconds = 900) => new Wire.UplinkEnvelope
     {
         Sequence = sequence,
         CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         Usage = new Wire.UsageBatch
         {
-            Records = { new Wire.UsageRecord { BucketStartUnix = bucketStart.ToUnixTimeSeconds(), BucketSeconds = 900, Category = Wire.AppCategory.Education, AppId = 7, UsedSeconds = usedSeconds } },
+            Records = { new Wire.UsageRecord { BucketStartUnix = bucketStart.ToUnixTimeSeconds(), BucketSeconds = bucketSeconds, Category = Wire.AppCategory.Education, AppId = 7, UsedSeconds = usedSeconds } },
         },
     }.ToByteArray();
 
@@ -115,6 +115,32 @@ public sealed class IngestPipelineTests : IAsyncLifetime
         var scrape = await MetricsAsync();
         Assert.Equal(Flood + 1, Metric(scrape, "smartterminal_ingest_uplinks_stored_total"));
         Assert.True(Metric(scrape, "smartterminal_ingest_uplinks_throttled_total") >= Flood - QuotaBurst - 5);
+    }
+
+    [Fact]
+    public async Task A_merged_bucket_spanning_days_is_spread_over_them_so_no_day_shows_more_than_a_day()
+    {
+        // As measured on a device after a week offline: 93,834 s of use merged into one 284,100 s bucket,
+        // next to an ordinary 5-minute record.
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var (registered, device) = await ConnectedDeviceAsync(fleet);
+        await using var _ = device;
+        var (guardian, _) = await fleet.PairAsync(registered, "merged-guardian");
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-23).ToUnixTimeSeconds() / 300 * 300);
+        await device.PublishAsync($"st/v1/{registered.DeviceId}/up", Usage(1, start, 93_834, bucketSeconds: 284_100));
+        await device.PublishAsync($"st/v1/{registered.DeviceId}/up", Usage(2, start.AddMinutes(-10), 200, bucketSeconds: 300));
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 2));
+
+        var days = (await fleet.Guardians.GetUsageAsync(new GetUsageRequest
+        {
+            DeviceId = registered.DeviceId,
+            FromDay = start.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ToDay = start.AddDays(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        }, guardian)).Rows;
+
+        Assert.All(days, d => Assert.True(d.UsedSeconds <= 86_400, $"{d.Day} shows {d.UsedSeconds} s"));
+        Assert.InRange(days.Sum(d => (long)d.UsedSeconds), 93_834 + 200 - 4, 93_834 + 200 + 4);
+        Assert.True(days.Select(d => d.Day).Distinct().Count() >= 4, "the bucket covers four days");
     }
 
     [Fact]
