@@ -40,8 +40,8 @@ public sealed partial class BatchWriter(TelemetryWriter telemetry, UplinkQuarant
 
     private async Task WriteNarrowingRefusalsAsync(IReadOnlyList<PendingUplink> uplinks, CancellationToken cancellationToken)
     {
-        var points = uplinks.SelectMany(u => u.Points).ToList();
-        if (points.Count == 0)
+        var points = uplinks.Sum(u => u.Points.Count);
+        if (points == 0)
         {
             return;
         }
@@ -49,8 +49,8 @@ public sealed partial class BatchWriter(TelemetryWriter telemetry, UplinkQuarant
         try
         {
             var started = Stopwatch.GetTimestamp();
-            await telemetry.WriteAsync(points, cancellationToken);
-            metrics.Written(points.Count, Stopwatch.GetElapsedTime(started));
+            await telemetry.WriteAsync([.. uplinks.Select(u => u.Points)], cancellationToken);
+            metrics.Written(points, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (InfluxFailures.IsRefusal(e))
         {

@@ -1,4 +1,4 @@
-using InfluxDB.Client.Writes;
+using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Ingestion;
 
@@ -6,7 +6,7 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// A decoded uplink on its way through the pipeline: its points (none for a resend or a quarantined
 /// uplink, which only need acknowledging) and its bytes (kept in the quarantine if InfluxDB refuses it).
 /// </summary>
-public sealed record PendingUplink(string DeviceId, ulong Sequence, IReadOnlyList<PointData> Points, byte[] Payload, long ReceivedTimestamp, bool IsResend = false);
+public sealed record PendingUplink(string DeviceId, ulong Sequence, TelemetryLines Points, byte[] Payload, long ReceivedTimestamp, bool IsResend = false);
 
 /// <summary>Uplinks written to InfluxDB in one request.</summary>
 public sealed class UplinkBatch

@@ -59,7 +59,7 @@ public sealed partial class UplinkDecoder(
         if (uplink.Sequence <= await watermarks.GetAsync(deviceId))
         {
             metrics.Resent();
-            return new PendingUplink(deviceId, uplink.Sequence, [], payload, receivedAt, IsResend: true);
+            return new PendingUplink(deviceId, uplink.Sequence, TelemetryLines.None, payload, receivedAt, IsResend: true);
         }
 
         await RecordPolicyStateAsync(deviceId, uplink);
@@ -81,7 +81,7 @@ public sealed partial class UplinkDecoder(
     }
 
     private PendingUplink? Acknowledgeable(string deviceId, ulong sequence, byte[] payload, long receivedAt) =>
-        sequence > 0 && telemetry.Enabled ? new PendingUplink(deviceId, sequence, [], payload, receivedAt) : null;
+        sequence > 0 && telemetry.Enabled ? new PendingUplink(deviceId, sequence, TelemetryLines.None, payload, receivedAt) : null;
 
     private async Task KeepAsync(string deviceId, byte[] payload, ulong sequence, string reason)
     {

@@ -1,9 +1,14 @@
-using InfluxDB.Client.Api.Domain;
-using InfluxDB.Client.Writes;
+using System.Globalization;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Ingestion;
 
 namespace SmartTerminal.PolicyService.Telemetry;
+
+/// <summary>An uplink's points as line protocol, one line each.</summary>
+public sealed record TelemetryLines(string Text, int Count)
+{
+    public static readonly TelemetryLines None = new(string.Empty, 0);
+}
 
 /// <summary>
 /// Turns an uplink into InfluxDB points with deterministic timestamps: the record's own time plus an
@@ -17,13 +22,13 @@ public static class TelemetryPoints
 {
     private const long NanosPerSecond = 1_000_000_000;
 
-    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink) =>
+    public static TelemetryLines From(string fleetId, string deviceId, UplinkEnvelope uplink) =>
         From(fleetId, deviceId, uplink, UplinkVerdict.AllAccepted);
 
     /// <summary>The points of the records the verdict accepts; each keeps its index in the uplink.</summary>
-    public static IReadOnlyList<PointData> From(string fleetId, string deviceId, UplinkEnvelope uplink, UplinkVerdict verdict)
+    public static TelemetryLines From(string fleetId, string deviceId, UplinkEnvelope uplink, UplinkVerdict verdict)
     {
-        var points = new List<PointData>();
+        var points = new LineProtocol();
         switch (uplink.BodyCase)
         {
             case UplinkEnvelope.BodyOneofCase.Usage:
@@ -35,14 +40,14 @@ public static class TelemetryPoints
                     }
 
                     var record = uplink.Usage.Records[i];
-                    points.Add(PointData.Measurement("usage")
-                        .Tag("fleet", fleetId)
+                    points.Point("usage")
+                        .Tag("category", ((int)record.Category).ToString(CultureInfo.InvariantCulture))
                         .Tag("device", deviceId)
-                        .Tag("category", ((int)record.Category).ToString(System.Globalization.CultureInfo.InvariantCulture))
-                        .Field("used_seconds", (long)record.UsedSeconds)
-                        .Field("bucket_seconds", (long)record.BucketSeconds)
+                        .Tag("fleet", fleetId)
                         .Field("app", (long)record.AppId)
-                        .Timestamp(Time(record.BucketStartUnix, uplink.Sequence, i), WritePrecision.Ns));
+                        .Field("bucket_seconds", (long)record.BucketSeconds)
+                        .Field("used_seconds", (long)record.UsedSeconds)
+                        .Timestamp(Time(record.BucketStartUnix, uplink.Sequence, i));
                 }
 
                 break;
@@ -55,30 +60,30 @@ public static class TelemetryPoints
                     }
 
                     var e = uplink.Events.Events[i];
-                    points.Add(PointData.Measurement("events")
-                        .Tag("fleet", fleetId)
+                    points.Point("events")
                         .Tag("device", deviceId)
-                        .Tag("kind", ((int)e.Kind).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        .Tag("fleet", fleetId)
+                        .Tag("kind", ((int)e.Kind).ToString(CultureInfo.InvariantCulture))
+                        .Field("detail", e.Detail)
                         .Field("reason", (long)e.Reason)
                         .Field("subject", (long)e.Subject)
-                        .Field("detail", e.Detail)
-                        .Timestamp(Time(e.AtUnix, uplink.Sequence, i), WritePrecision.Ns));
+                        .Timestamp(Time(e.AtUnix, uplink.Sequence, i));
                 }
 
                 break;
             case UplinkEnvelope.BodyOneofCase.Heartbeat when verdict.Accepts(0):
-                points.Add(PointData.Measurement("heartbeat")
-                    .Tag("fleet", fleetId)
+                points.Point("heartbeat")
                     .Tag("device", deviceId)
-                    .Field("policy_version", (long)uplink.Heartbeat.PolicyVersion)
-                    .Field("outbox_messages", (long)uplink.Heartbeat.OutboxMessages)
+                    .Tag("fleet", fleetId)
                     .Field("clock_state", (long)uplink.Heartbeat.ClockState)
                     .Field("firmware", uplink.Heartbeat.FirmwareVersion)
-                    .Timestamp(Time(uplink.CreatedAtUnixMs / 1000, uplink.Sequence, 0), WritePrecision.Ns));
+                    .Field("outbox_messages", (long)uplink.Heartbeat.OutboxMessages)
+                    .Field("policy_version", (long)uplink.Heartbeat.PolicyVersion)
+                    .Timestamp(Time(uplink.CreatedAtUnixMs / 1000, uplink.Sequence, 0));
                 break;
         }
 
-        return points;
+        return points.IsEmpty ? TelemetryLines.None : new TelemetryLines(points.ToString(), points.Count);
     }
 
     // Within the record's second: sequence (mod 10^6) in microseconds, index in nanoseconds.

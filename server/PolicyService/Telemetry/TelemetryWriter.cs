@@ -1,5 +1,5 @@
 using InfluxDB.Client;
-using InfluxDB.Client.Writes;
+using InfluxDB.Client.Api.Domain;
 using Microsoft.Extensions.Options;
 
 namespace SmartTerminal.PolicyService.Telemetry;
@@ -24,14 +24,16 @@ public sealed class TelemetryWriter : IDisposable
 
     public bool Enabled => _client is not null;
 
-    public async Task WriteAsync(IReadOnlyList<PointData> points, CancellationToken cancellationToken)
+    /// <summary>Writes the uplinks' lines in one request (each element may hold many lines).</summary>
+    public async Task WriteAsync(IReadOnlyList<TelemetryLines> uplinks, CancellationToken cancellationToken)
     {
-        if (_client is null || points.Count == 0)
+        var records = uplinks.Where(u => u.Count > 0).Select(u => u.Text).ToList();
+        if (_client is null || records.Count == 0)
         {
             return;
         }
 
-        await _client.GetWriteApiAsync().WritePointsAsync([.. points], _options.Bucket, _options.Org, cancellationToken);
+        await _client.GetWriteApiAsync().WriteRecordsAsync(records, WritePrecision.Ns, _options.Bucket, _options.Org, cancellationToken);
     }
 
     public void Dispose() => _client?.Dispose();
