@@ -35,10 +35,12 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         var latencies = new ConcurrentBag<double>();
         long resends = 0;
         using var rss = new PeakRss(service.ProcessId);
+        var cpuBefore = CpuSeconds();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = devices.Count }, async (device, _) =>
             Interlocked.Add(ref resends, await RunDeviceAsync(device, latencies)));
         var elapsed = clock.Elapsed;
+        var cpu = CpuSeconds();
         var stored = await CountAsync();
 
         var l = Percentiles.Of([.. latencies]);
@@ -50,10 +52,38 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         Console.WriteLine($"  | devices -> service -> InfluxDB -> ack | {deviceCount * (double)uplinksPerDevice / elapsed.TotalSeconds,9:N0} | {pointsPerSecond,10:N0} | {l.P50,10:F1} | {l.P99,10:F1} | {pointsPerSecond / (points / baseline.TotalSeconds),5:F2} |");
         Console.WriteLine($"  all acknowledged in {elapsed.TotalSeconds:F2} s; resends {resends:N0}; service peak RSS {rss.PeakMegabytes:F0} MB (sampled), {rss.HighWaterMegabytes:F0} MB (VmHWM)");
         Console.WriteLine($"  InfluxDB holds {stored:N0} of {points:N0} expected points: {(stored == points ? "exact" : "MISMATCH")}");
+        Console.WriteLine($"  CPU seconds during the run ({elapsed.TotalSeconds * Environment.ProcessorCount:F1} available): service {cpu.Service - cpuBefore.Service:F1}, InfluxDB {cpu.Influx - cpuBefore.Influx:F1}, harness devices {cpu.Harness - cpuBefore.Harness:F1}");
         if (stored != points)
         {
             Environment.ExitCode = 1;
         }
+    }
+
+    // Where the two cores went: the service, InfluxDB, and the simulated devices in this process.
+    private (double Service, double Influx, double Harness) CpuSeconds()
+    {
+        static double Of(Process p)
+        {
+            try
+            {
+                p.Refresh();
+                return p.TotalProcessorTime.TotalSeconds;
+            }
+            catch (InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+
+        using var serviceProcess = Process.GetProcessById(service.ProcessId);
+        var influxd = Process.GetProcessesByName("influxd");
+        var influxSeconds = influxd.Sum(Of);
+        foreach (var p in influxd)
+        {
+            p.Dispose();
+        }
+
+        return (Of(serviceProcess), influxSeconds, Of(Process.GetCurrentProcess()));
     }
 
     private async Task<TimeSpan> BaselineAsync(long points)

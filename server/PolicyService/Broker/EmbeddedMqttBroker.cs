@@ -26,6 +26,7 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
     private readonly EmbeddedUplinkSource _uplinks;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
     private readonly MqttServer _server;
+    private readonly UplinkObservers _observers = new();
 
     public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, EmbeddedUplinkSource uplinks, ILogger<EmbeddedMqttBroker> logger)
     {
@@ -49,6 +50,21 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
         _server.InterceptingSubscriptionAsync += _accessControl.InterceptSubscriptionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.LoadingRetainedMessageAsync += LoadRetainedPoliciesAsync;
+        _server.ClientSubscribedTopicAsync += e =>
+        {
+            _observers.Subscribed(e.ClientId, e.TopicFilter.Topic);
+            return Task.CompletedTask;
+        };
+        _server.ClientUnsubscribedTopicAsync += e =>
+        {
+            _observers.Unsubscribed(e.ClientId, e.TopicFilter);
+            return Task.CompletedTask;
+        };
+        _server.ClientDisconnectedAsync += e =>
+        {
+            _observers.Disconnected(e.ClientId);
+            return Task.CompletedTask;
+        };
     }
 
     public bool IsStarted => _server.IsStarted;
@@ -119,6 +135,8 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
         {
             // Awaited in the sender's session: a device over its quota, or a full intake, holds back this sender only.
             await _uplinks.PostAsync(deviceId, args.ApplicationMessage.Payload, args.CancellationToken);
+            // Taken by ingestion; routed on only when someone subscribed to uplinks (the device still gets its PUBACK).
+            args.ProcessPublish = _observers.Any;
         }
     }
 
