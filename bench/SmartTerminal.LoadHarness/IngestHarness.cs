@@ -19,11 +19,13 @@ namespace SmartTerminal.LoadHarness;
 /// straight to the same InfluxDB in batches of 5,000. At the end InfluxDB must hold exactly the
 /// expected points.
 /// </summary>
-internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer influx, Uri influxWriteUrl, string database, int deviceCount, int uplinksPerDevice)
+internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer influx, Uri influxWriteUrl, string database, int deviceCount, int uplinksPerDevice, string disruption)
 {
     public const int RecordsPerUplink = 10;
     private const int Window = 16;
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
+    private long _acknowledged;
 
     public async Task RunAsync()
     {
@@ -37,9 +39,11 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         using var rss = new PeakRss(service.ProcessId);
         var cpuBefore = CpuSeconds();
         var clock = Stopwatch.StartNew();
+        var disrupting = DisruptAsync(rss, (long)deviceCount * uplinksPerDevice);
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = devices.Count }, async (device, _) =>
             Interlocked.Add(ref resends, await RunDeviceAsync(device, latencies)));
         var elapsed = clock.Elapsed;
+        await disrupting;
         var cpu = CpuSeconds();
         var stored = await CountAsync();
 
@@ -57,6 +61,38 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         {
             Environment.ExitCode = 1;
         }
+    }
+
+    // "outage": InfluxDB stopped for a minute once a quarter of the uplinks is acknowledged, the service's
+    // memory watched through it; "kill": the service killed (SIGKILL) and restarted at a third.
+    private async Task DisruptAsync(PeakRss rss, long uplinks)
+    {
+        if (disruption is not ("outage" or "kill"))
+        {
+            return;
+        }
+
+        var at = disruption == "outage" ? uplinks / 4 : uplinks / 3;
+        while (Interlocked.Read(ref _acknowledged) < at)
+        {
+            await Task.Delay(50);
+        }
+
+        if (disruption == "kill")
+        {
+            var before = Interlocked.Read(ref _acknowledged);
+            await service.RestartAsync();
+            Console.WriteLine($"  killed the service (SIGKILL) with {before:N0} of {uplinks:N0} uplinks acknowledged, restarted it on the same data");
+            return;
+        }
+
+        var rssBefore = rss.CurrentMegabytes;
+        rss.ResetPeak();
+        await influx.StopAsync();
+        await Task.Delay(Outage);
+        var peakDuring = rss.PeakMegabytes;
+        await influx.StartAgainAsync();
+        Console.WriteLine($"  InfluxDB stopped for {Outage.TotalSeconds:F0} s at {at:N0} uplinks acknowledged: service RSS {rssBefore:F0} MB before, peak {peakDuring:F0} MB during ({peakDuring / rssBefore:F2}x)");
     }
 
     // Where the two cores went: the service, InfluxDB, and the simulated devices in this process.
@@ -146,16 +182,18 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
                     }
                 }
 
-                InterlockedMax(ref ackedThrough, through);
+                var previous = InterlockedMax(ref ackedThrough, through);
+                if (through > previous)
+                {
+                    Interlocked.Add(ref _acknowledged, (long)(through - previous));
+                }
+
                 acked.Release();
             }
 
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", service.MqttPort).WithClientId(device.DeviceId)
-            .WithCredentials(device.DeviceId, device.MqttPassword).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(30)).Build());
-        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control", MqttQualityOfServiceLevel.AtLeastOnce);
-
+        await ConnectAsync(client, device);
         var up = $"st/v1/{device.DeviceId}/up";
         var firstSent = new Dictionary<ulong, long>();
         long resends = 0;
@@ -164,16 +202,41 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         while (Volatile.Read(ref ackedThrough) < last)
         {
             var through = Volatile.Read(ref ackedThrough);
-            while (next <= last && next - through <= Window)
+            try
             {
-                sentAt[next] = firstSent[next] = Stopwatch.GetTimestamp();
-                await PublishAsync(client, up, Uplink(next));
-                next++;
-            }
+                while (next <= last && next - through <= Window)
+                {
+                    sentAt[next] = firstSent[next] = Stopwatch.GetTimestamp();
+                    await PublishAsync(client, up, Uplink(next));
+                    next++;
+                }
 
-            if (!await acked.WaitAsync(ResendAfter))
+                if (!await acked.WaitAsync(ResendAfter))
+                {
+                    // Nothing acknowledged for a while: send the unacknowledged window again, as the outbox does.
+                    for (var s = Volatile.Read(ref ackedThrough) + 1; s < next; s++)
+                    {
+                        await PublishAsync(client, up, Uplink(s));
+                        resends++;
+                    }
+                }
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
             {
-                // Nothing acknowledged for a while: send the unacknowledged window again, as the outbox does.
+                // The service went away (killed): reconnect as the device session does, then resend the window.
+                while (!client.IsConnected)
+                {
+                    await Task.Delay(500);
+                    try
+                    {
+                        await ConnectAsync(client, device);
+                    }
+                    catch (Exception) when (!client.IsConnected)
+                    {
+                        // not up yet
+                    }
+                }
+
                 for (var s = Volatile.Read(ref ackedThrough) + 1; s < next; s++)
                 {
                     await PublishAsync(client, up, Uplink(s));
@@ -184,6 +247,13 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
 
         await client.DisconnectAsync();
         return resends;
+    }
+
+    private async Task ConnectAsync(IMqttClient client, RegisterDeviceResponse device)
+    {
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", service.MqttPort).WithClientId(device.DeviceId)
+            .WithCredentials(device.DeviceId, device.MqttPassword).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(30)).Build());
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control", MqttQualityOfServiceLevel.AtLeastOnce);
     }
 
     private static Task PublishAsync(IMqttClient client, string topic, byte[] payload) =>
@@ -209,7 +279,8 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         return series.TryGetProperty("series", out var s) ? s[0].GetProperty("values")[0][1].GetInt64() : 0;
     }
 
-    private static void InterlockedMax(ref ulong target, ulong value)
+    // Raises target to value; returns what it was before.
+    private static ulong InterlockedMax(ref ulong target, ulong value)
     {
         var current = Volatile.Read(ref target);
         while (value > current)
@@ -217,11 +288,13 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
             var seen = Interlocked.CompareExchange(ref target, value, current);
             if (seen == current)
             {
-                return;
+                return current;
             }
 
             current = seen;
         }
+
+        return current;
     }
 }
 
@@ -239,6 +312,10 @@ internal sealed class PeakRss : IDisposable
     }
 
     public double PeakMegabytes => Interlocked.Read(ref _peakKb) / 1024.0;
+
+    public double CurrentMegabytes => Field("VmRSS:") / 1024.0;
+
+    public void ResetPeak() => Interlocked.Exchange(ref _peakKb, 0);
 
     public double HighWaterMegabytes => Field("VmHWM:") / 1024.0;
 

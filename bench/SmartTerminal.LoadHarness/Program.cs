@@ -4,8 +4,9 @@ using SmartTerminal.Testing;
 
 // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- [devices] [updates]
 //   the policy pipeline (ST_TEST_STATE_PROVIDER=PostgreSQL: the state database on a throw-away PostgreSQL cluster)
-// dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device]
-//   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline
+// dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device] [outage|kill]
+//   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline; optionally
+//   with InfluxDB stopped for a minute mid-run, or the service killed (SIGKILL) and restarted mid-run
 var culture = System.Globalization.CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "ingest")
 {
@@ -21,7 +22,8 @@ if (args.Length > 0 && args[0] == "ingest")
         ["Influx:Bucket"] = "smartterminal/autogen",
         ["Influx:Token"] = "harness:secret",
     });
-    await new IngestHarness(ingestService, influx, forwarder.Url, "smartterminal", devices, uplinks).RunAsync();
+    var disruption = args.Length > 3 ? args[3] : "none";
+    await new IngestHarness(ingestService, influx, forwarder.Url, "smartterminal", devices, uplinks, disruption).RunAsync();
     await StatementReport.PrintAsync(ingestService);
     return;
 }
