@@ -8,6 +8,15 @@ using SmartTerminal.Testing;
 //   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline; optionally
 //   with InfluxDB stopped for a minute mid-run, or the service killed (SIGKILL) and restarted mid-run
 var culture = System.Globalization.CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "query-scale")
+{
+    // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- query-scale [inmem|tsi1] [devices...]
+    var index = args.Length > 1 ? args[1] : "inmem";
+    var counts = args.Length > 2 ? args[2..].Select(a => int.Parse(a, culture)).ToArray() : [10_000, 100_000];
+    await QueryScaleHarness.RunAsync(counts, index);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "ingest")
 {
     var devices = args.Length > 1 ? int.Parse(args[1], culture) : 500;

@@ -24,7 +24,8 @@ public sealed class InfluxDbServer : IAsyncDisposable
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<InfluxDbServer> StartAsync(string database)
+    /// <param name="index">The series index: "inmem" (1.x default) or "tsi1" (disk-based, for millions of series).</param>
+    public static async Task<InfluxDbServer> StartAsync(string database, string index = "inmem")
     {
         var directory = Directory.CreateTempSubdirectory("st-influx-").FullName;
         var port = FreePort.Next();
@@ -38,6 +39,8 @@ public sealed class InfluxDbServer : IAsyncDisposable
               dir = "{directory}/data"
               wal-dir = "{directory}/wal"
               query-log-enabled = false
+              index-version = "{index}"
+              max-series-per-database = 0
             [http]
               enabled = true
               bind-address = "127.0.0.1:{port}"
