@@ -27,6 +27,11 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
     private long _acknowledged;
 
+    // "rate:N": devices send at N uplinks/s in total instead of as fast as their window allows.
+    private double? PacedRate => disruption.StartsWith("rate:", StringComparison.Ordinal)
+        ? double.Parse(disruption["rate:".Length..], System.Globalization.CultureInfo.InvariantCulture)
+        : null;
+
     public async Task RunAsync()
     {
         var points = (long)deviceCount * uplinksPerDevice * RecordsPerUplink;
@@ -50,7 +55,7 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         var l = Percentiles.Of([.. latencies]);
         var pointsPerSecond = points / elapsed.TotalSeconds;
         Console.WriteLine();
-        Console.WriteLine($"ingest: {deviceCount:N0} devices x {uplinksPerDevice} uplinks x {RecordsPerUplink} records ({Environment.ProcessorCount} cores)");
+        Console.WriteLine($"ingest: {deviceCount:N0} devices x {uplinksPerDevice} uplinks x {RecordsPerUplink} records ({Environment.ProcessorCount} cores){(PacedRate is { } paced ? $", paced at {paced:N0} uplinks/s" : string.Empty)}");
         Console.WriteLine($"  | path                                  | uplinks/s |   points/s | ack p50 ms | ack p99 ms | ratio |");
         Console.WriteLine($"  | direct batched writes (baseline)      |           | {points / baseline.TotalSeconds,10:N0} |            |            |  1.00 |");
         Console.WriteLine($"  | devices -> service -> InfluxDB -> ack | {deviceCount * (double)uplinksPerDevice / elapsed.TotalSeconds,9:N0} | {pointsPerSecond,10:N0} | {l.P50,10:F1} | {l.P99,10:F1} | {pointsPerSecond / (points / baseline.TotalSeconds),5:F2} |");
@@ -195,23 +200,42 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         };
         await ConnectAsync(client, device);
         var up = $"st/v1/{device.DeviceId}/up";
-        var firstSent = new Dictionary<ulong, long>();
         long resends = 0;
         ulong next = 1;
         var last = (ulong)uplinksPerDevice;
+        // Paced ("rate:N"): each device sends at N / devices per second, starting at a random point of its interval.
+        var interval = PacedRate is { } rate ? TimeSpan.FromSeconds(deviceCount / rate) : TimeSpan.Zero;
+        var due = Stopwatch.GetTimestamp() + (long)(Random.Shared.NextDouble() * interval.TotalSeconds * Stopwatch.Frequency);
+        var progressAt = Stopwatch.GetTimestamp();
+        var progressThrough = 0UL;
         while (Volatile.Read(ref ackedThrough) < last)
         {
             var through = Volatile.Read(ref ackedThrough);
+            if (through > progressThrough)
+            {
+                (progressThrough, progressAt) = (through, Stopwatch.GetTimestamp());
+            }
+
             try
             {
-                while (next <= last && next - through <= Window)
+                while (next <= last && next - through <= Window && Stopwatch.GetTimestamp() >= due)
                 {
-                    sentAt[next] = firstSent[next] = Stopwatch.GetTimestamp();
+                    sentAt[next] = Stopwatch.GetTimestamp();
                     await PublishAsync(client, up, Uplink(next));
                     next++;
+                    due += (long)(interval.TotalSeconds * Stopwatch.Frequency);
                 }
 
-                if (!await acked.WaitAsync(ResendAfter))
+                // Wait for an acknowledgement, or (paced, with room in the window) until the next send is due.
+                var wait = ResendAfter;
+                if (interval > TimeSpan.Zero && next <= last && next - Volatile.Read(ref ackedThrough) <= Window)
+                {
+                    var untilDue = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < ResendAfter ? untilDue : ResendAfter;
+                }
+
+                await acked.WaitAsync(wait);
+                if (Stopwatch.GetElapsedTime(progressAt) >= ResendAfter && Volatile.Read(ref ackedThrough) < next - 1)
                 {
                     // Nothing acknowledged for a while: send the unacknowledged window again, as the outbox does.
                     for (var s = Volatile.Read(ref ackedThrough) + 1; s < next; s++)
@@ -219,6 +243,8 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
                         await PublishAsync(client, up, Uplink(s));
                         resends++;
                     }
+
+                    progressAt = Stopwatch.GetTimestamp();
                 }
             }
             catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
@@ -6,11 +6,14 @@ namespace SmartTerminal.PolicyService.Registry;
 
 /// <summary>
 /// The fleet of each device, cached (a device never changes fleet). Telemetry tags every point with it
-/// so that a fleet's compliance queries read that fleet's series only, not every device's.
+/// so that a fleet's compliance queries read that fleet's series only, not every device's. The cache
+/// holds the devices seen recently, a bounded number, not every device of a fleet of millions.
 /// </summary>
-public sealed class DeviceFleets(StateDatabase database, DeviceStore store)
+public sealed class DeviceFleets(StateDatabase database, DeviceStore store) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (string FleetId, DateTimeOffset RegisteredAt)> _devices = new(StringComparer.Ordinal);
+    private const int CachedDevices = 200_000;
+
+    private readonly MemoryCache _devices = new(new MemoryCacheOptions { SizeLimit = CachedDevices });
 
     /// <summary>The device's fleet id, or null for a device the registry does not know.</summary>
     public async Task<string?> OfAsync(string deviceId) => (await FindAsync(deviceId))?.FleetId;
@@ -18,9 +21,11 @@ public sealed class DeviceFleets(StateDatabase database, DeviceStore store)
     /// <summary>When the device was registered (no telemetry can predate it), or null when unknown.</summary>
     public async Task<DateTimeOffset?> RegisteredAtAsync(string deviceId) => (await FindAsync(deviceId))?.RegisteredAt;
 
+    public void Dispose() => _devices.Dispose();
+
     private async Task<(string FleetId, DateTimeOffset RegisteredAt)?> FindAsync(string deviceId)
     {
-        if (_devices.TryGetValue(deviceId, out var known))
+        if (_devices.TryGetValue(deviceId, out (string FleetId, DateTimeOffset RegisteredAt) known))
         {
             return known;
         }
@@ -31,7 +36,7 @@ public sealed class DeviceFleets(StateDatabase database, DeviceStore store)
             return null;
         }
 
-        _devices[deviceId] = found;
+        _devices.Set(deviceId, found, new MemoryCacheEntryOptions { Size = 1 });
         return found;
     }
 }
