@@ -1,16 +1,20 @@
 using Google.Protobuf;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Policies;
+using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// The last stage: for a stored batch, advances every device's watermark to its highest contiguous
-/// stored sequence in one transaction, then acknowledges each device once. Sequences stored above a
+/// stored sequence and records the policy versions the batch's uplinks report, in one transaction, then
+/// acknowledges each device once. Sequences stored above a
 /// gap (an uplink lost before it was stored, or batches finishing out of order) wait in memory until
 /// the gap closes. Only one committer runs, so these sets need no lock.
 /// </summary>
-public sealed partial class AckCommitter(UplinkWatermarks watermarks, IDeviceDownlink downlink, IngestMetrics metrics, ILogger<AckCommitter> logger)
+public sealed partial class AckCommitter(
+    StateDatabase database, UplinkWatermarks watermarks, PolicyDistributor distributor, IDeviceDownlink downlink, IngestMetrics metrics, ILogger<AckCommitter> logger)
 {
     private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
 
@@ -49,9 +53,20 @@ public sealed partial class AckCommitter(UplinkWatermarks watermarks, IDeviceDow
             }
         }
 
+        var reports = batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
+            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
+            .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
         try
         {
-            await watermarks.AdvanceAsync(advanced);
+            if (advanced.Count > 0 || reports.Count > 0)
+            {
+                await using var session = await database.WriteAsync(cancellationToken);
+                await watermarks.AdvanceAsync(session, advanced);
+                await distributor.RecordReportsAsync(session, reports);
+                await session.CommitAsync();
+            }
+
+            watermarks.Remember(advanced);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

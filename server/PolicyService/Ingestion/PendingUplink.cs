@@ -1,12 +1,16 @@
+using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Telemetry;
 
 namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// A decoded uplink on its way through the pipeline: its points (none for a resend or a quarantined
-/// uplink, which only need acknowledging) and its bytes (kept in the quarantine if InfluxDB refuses it).
+/// uplink, which only need acknowledging), its bytes (kept in the quarantine if InfluxDB refuses it) and
+/// the policy version it reports (a heartbeat or policy acknowledgement), recorded with its watermark.
 /// </summary>
-public sealed record PendingUplink(string DeviceId, ulong Sequence, TelemetryLines Points, byte[] Payload, long ReceivedTimestamp, bool IsResend = false);
+public sealed record PendingUplink(
+    string DeviceId, ulong Sequence, TelemetryLines Points, byte[] Payload, long ReceivedTimestamp, bool IsResend = false, PolicyReport? Report = null);
+
 
 /// <summary>Uplinks written to InfluxDB in one request.</summary>
 public sealed class UplinkBatch

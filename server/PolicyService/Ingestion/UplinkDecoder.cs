@@ -12,8 +12,8 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// The first stage of ingestion: parses an uplink and turns it into points. An uplink that does not
 /// parse, or has no sequence number, goes to the quarantine byte for byte; if its sequence number can
 /// still be read, it is acknowledged from there. Records with impossible times or unknown categories
-/// are quarantined and the rest written. Policy acknowledgements and heartbeats update desired against
-/// reported versions; a heartbeat, which a device sends as soon as it has connected, is answered with
+/// are quarantined and the rest written. Policy acknowledgements and heartbeats carry the version the
+/// device enforces on to the commit (recorded with the watermarks); a heartbeat, which a device sends as soon as it has connected, is answered with
 /// the service's time (a trusted anchor for the device's clock, design brief section 4).
 /// </summary>
 public sealed partial class UplinkDecoder(
@@ -62,10 +62,16 @@ public sealed partial class UplinkDecoder(
             return new PendingUplink(deviceId, uplink.Sequence, TelemetryLines.None, payload, receivedAt, IsResend: true);
         }
 
-        await RecordPolicyStateAsync(deviceId, uplink);
+        var report = ReportOf(uplink);
         if (!telemetry.Enabled)
         {
-            // Nothing is durable without InfluxDB: not acknowledged, the device keeps its data.
+            // Nothing is durable without InfluxDB: not acknowledged, the device keeps its data; its policy
+            // report is still recorded, one at a time.
+            if (report is { } alone)
+            {
+                await distributor.RecordReportsAsync([(deviceId, alone)]);
+            }
+
             return null;
         }
 
@@ -77,7 +83,7 @@ public sealed partial class UplinkDecoder(
 
         // The broker admits registered devices only; "" would tag a device deleted since it connected.
         var points = TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict);
-        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt);
+        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report);
     }
 
     private PendingUplink? Acknowledgeable(string deviceId, ulong sequence, byte[] payload, long receivedAt) =>
@@ -92,11 +98,11 @@ public sealed partial class UplinkDecoder(
         }
     }
 
-    private Task RecordPolicyStateAsync(string deviceId, UplinkEnvelope uplink) => uplink.BodyCase switch
+    private PolicyReport? ReportOf(UplinkEnvelope uplink) => uplink.BodyCase switch
     {
-        UplinkEnvelope.BodyOneofCase.PolicyAck => distributor.RecordReportAsync(deviceId, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal),
-        UplinkEnvelope.BodyOneofCase.Heartbeat => distributor.RecordReportAsync(deviceId, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None),
-        _ => Task.CompletedTask,
+        UplinkEnvelope.BodyOneofCase.PolicyAck => new PolicyReport(uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal, time.GetUtcNow()),
+        UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow()),
+        _ => null,
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]

@@ -34,20 +34,13 @@ public sealed class UplinkWatermarks(StateDatabase database, WatermarkStore stor
         return stored;
     }
 
-    /// <summary>Advances the watermarks of a batch's devices in one transaction.</summary>
-    public async Task AdvanceAsync(IReadOnlyDictionary<string, ulong> storedThrough)
+    /// <summary>Advances the watermarks of a batch's devices inside the caller's write session; <see cref="Remember"/> them after the commit.</summary>
+    public Task AdvanceAsync(StateSession session, IReadOnlyDictionary<string, ulong> storedThrough) =>
+        storedThrough.Count == 0 ? Task.CompletedTask : store.AdvanceAsync(session, storedThrough);
+
+    /// <summary>Caches watermarks a committed transaction advanced.</summary>
+    public void Remember(IReadOnlyDictionary<string, ulong> storedThrough)
     {
-        if (storedThrough.Count == 0)
-        {
-            return;
-        }
-
-        await using (var session = await database.WriteAsync())
-        {
-            await store.AdvanceAsync(session, storedThrough);
-            await session.CommitAsync();
-        }
-
         foreach (var (deviceId, through) in storedThrough)
         {
             Remember(deviceId, through);

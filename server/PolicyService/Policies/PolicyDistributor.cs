@@ -173,17 +173,27 @@ public sealed partial class PolicyDistributor(
         return hash.GetHashAndReset();
     }
 
-    /// <summary>Records a device's report of the version it enforces (from a PolicyAck or heartbeat).</summary>
-    public async Task RecordReportAsync(string deviceId, ulong appliedVersion, PolicyRefusal refusal)
+    /// <summary>Records devices' reports of the version they enforce (from PolicyAcks or heartbeats), in their own transaction.</summary>
+    public async Task RecordReportsAsync(IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
     {
-        await using (var session = await database.OpenAsync())
-        {
-            await store.RecordReportAsync(session, deviceId, appliedVersion, time.GetUtcNow(), (int)refusal);
-        }
+        await using var session = await database.WriteAsync();
+        await RecordReportsAsync(session, reports);
+        await session.CommitAsync();
+    }
 
-        if (refusal != PolicyRefusal.None)
+    /// <summary>
+    /// Records reports inside the caller's write session (ingestion: with the batch's watermarks), in the
+    /// order given, which is each device's uplink order.
+    /// </summary>
+    public async Task RecordReportsAsync(StateSession session, IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
+    {
+        foreach (var (deviceId, report) in reports)
         {
-            LogRefused(deviceId, refusal);
+            await store.RecordReportAsync(session, deviceId, report.AppliedVersion, report.At, (int)report.Refusal);
+            if (report.Refusal != PolicyRefusal.None)
+            {
+                LogRefused(deviceId, report.Refusal);
+            }
         }
     }
 
