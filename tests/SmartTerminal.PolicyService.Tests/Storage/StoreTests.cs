@@ -115,6 +115,25 @@ public sealed class StoreTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_batch_of_watermarks_advances_every_device_in_one_write_and_lowers_none(StateProvider provider)
+    {
+        var database = await _engines.OpenAsync(provider);
+        var watermarks = new WatermarkStore();
+        await WriteAsync(database, s => watermarks.AdvanceAsync(s, "st-0", 50));
+
+        // 2,500 devices: more than one statement's worth of rows on PostgreSQL; st-0 is already further.
+        var batch = Enumerable.Range(0, 2_500).Select(i => new KeyValuePair<string, ulong>($"st-{i}", (ulong)(i % 7) + 1)).ToList();
+        await WriteAsync(database, s => watermarks.AdvanceAsync(s, batch));
+        await WriteAsync(database, s => watermarks.AdvanceAsync(s, [new KeyValuePair<string, ulong>("st-1", 1), new KeyValuePair<string, ulong>("st-2", 9)]));
+
+        Assert.Equal(50UL, await ReadAsync(database, s => watermarks.GetAsync(s, "st-0")));
+        Assert.Equal(2UL, await ReadAsync(database, s => watermarks.GetAsync(s, "st-1")));
+        Assert.Equal(9UL, await ReadAsync(database, s => watermarks.GetAsync(s, "st-2")));
+        Assert.Equal((ulong)(2_499 % 7) + 1, await ReadAsync(database, s => watermarks.GetAsync(s, "st-2499")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
     public async Task Audit_entries_appended_at_once_by_two_replicas_form_one_unbroken_chain(StateProvider provider)
     {
         var options = await _engines.OptionsAsync(provider);
