@@ -33,6 +33,7 @@ public sealed partial class UplinkPipeline : BackgroundService
         IngestMetrics metrics, IOptions<IngestOptions> options, TimeProvider time, ILogger<UplinkPipeline> logger)
     {
         (_source, _decoder, _writer, _committer, _options, _time, _logger) = (source, decoder, writer, committer, options.Value, time, logger);
+        // Decoded uplinks waiting for a batch: enough for two full batches even of one-point uplinks.
         _decoded = Channel.CreateBounded<PendingUplink>(new BoundedChannelOptions(_options.MaxBatchPoints * 2) { SingleReader = true, SingleWriter = true });
         _batched = Channel.CreateBounded<UplinkBatch>(new BoundedChannelOptions(1) { SingleWriter = true });
         _written = Channel.CreateBounded<UplinkBatch>(new BoundedChannelOptions(_options.WritesInFlight * 2) { SingleReader = true });
