@@ -27,12 +27,14 @@ public sealed partial class UplinkPipeline : BackgroundService
     private readonly Channel<PendingUplink> _decoded;
     private readonly Channel<UplinkBatch> _batched;
     private readonly Channel<UplinkBatch> _written;
+    private readonly RepeatedFailures _decodeFailures;
 
     public UplinkPipeline(
         IUplinkSource source, UplinkDecoder decoder, BatchWriter writer, AckCommitter committer, TelemetryOutage outage,
         IngestMetrics metrics, IOptions<IngestOptions> options, TimeProvider time, ILogger<UplinkPipeline> logger)
     {
         (_source, _decoder, _writer, _committer, _options, _time, _logger) = (source, decoder, writer, committer, options.Value, time, logger);
+        _decodeFailures = new RepeatedFailures(TimeSpan.FromSeconds(_options.OutageLogSeconds), time);
         // Decoded uplinks waiting for a batch: enough for two full batches even of one-point uplinks.
         _decoded = Channel.CreateBounded<PendingUplink>(new BoundedChannelOptions(_options.MaxBatchPoints * 2) { SingleReader = true, SingleWriter = true });
         _batched = Channel.CreateBounded<UplinkBatch>(new BoundedChannelOptions(1) { SingleWriter = true });
@@ -62,7 +64,13 @@ public sealed partial class UplinkPipeline : BackgroundService
         {
             try
             {
-                if (await _decoder.DecodeAsync(uplink, stoppingToken) is { } pending)
+                var pending = await _decoder.DecodeAsync(uplink, stoppingToken);
+                if (_decodeFailures.Succeeded() is { } run)
+                {
+                    LogDecodingRecovered(run.Failures, run.Lasted);
+                }
+
+                if (pending is not null)
                 {
                     await _decoded.Writer.WriteAsync(pending, stoppingToken);
                 }
@@ -70,8 +78,16 @@ public sealed partial class UplinkPipeline : BackgroundService
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A failing state database (locked, disk full) must not stop ingestion: nothing is
-                // acknowledged, the device sends the uplink again, and the loop goes on.
-                LogDecodeFailed(e, uplink.DeviceId, uplink.Payload.Length);
+                // acknowledged, the device sends the uplink again, and the loop goes on. Logged once, then summarised.
+                var line = _decodeFailures.Failed();
+                if (line.Kind == FailureLogKind.First)
+                {
+                    LogDecodeFailed(e, uplink.DeviceId, uplink.Payload.Length);
+                }
+                else if (line.Kind == FailureLogKind.Summary)
+                {
+                    LogDecodeStillFailing(line.Count, line.Since, e.Message);
+                }
             }
         }
     }
@@ -153,6 +169,12 @@ public sealed partial class UplinkPipeline : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Decoding an uplink of {DeviceId} ({Bytes} bytes) failed; not acknowledged, the device will send it again")]
     private partial void LogDecodeFailed(Exception exception, string deviceId, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decoding still fails: {Count} more uplinks not processed (failing since {Since:O}): {Error}")]
+    private partial void LogDecodeStillFailing(long count, DateTimeOffset since, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Decoding works again after {Lasted} ({Failures} uplinks were not processed; their devices send them again)")]
+    private partial void LogDecodingRecovered(long failures, TimeSpan lasted);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing a batch of {Uplinks} uplinks failed; not acknowledged, the devices send them again")]
     private partial void LogWriteFailed(Exception exception, int uplinks);
