@@ -13,6 +13,18 @@ public sealed class RepeatedFailures(TimeSpan interval, TimeProvider time)
     private long _total;
     private long _unlogged;
 
+    /// <summary>True from a failure until the next success.</summary>
+    public bool IsFailing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _since is not null;
+            }
+        }
+    }
+
     /// <summary>What to log for one more failure.</summary>
     public FailureLogLine Failed()
     {

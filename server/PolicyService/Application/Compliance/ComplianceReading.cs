@@ -77,7 +77,7 @@ public sealed class ComplianceReading(
         {
             var profileId = await fleets.RequireVisibleAsync(caller, fleetId);
             var offset = Zone(timeZone).GetUtcOffset(period.From);
-            table = await TelemetryAsync(() => kind == ExportTableKind.DailyUsage
+            table = await TelemetryReads.RunAsync(reports.Enabled, () => kind == ExportTableKind.DailyUsage
                 ? exports.DailyUsageAsync(fleetId, profileId, period.From, period.To, offset, cancellationToken)
                 : exports.DailyEnforcementAsync(fleetId, profileId, period.From, period.To, offset, cancellationToken));
             action = kind == ExportTableKind.DailyUsage ? "compliance.daily-usage.export" : "compliance.daily-enforcement.export";
@@ -114,7 +114,7 @@ public sealed class ComplianceReading(
         var profileId = await fleets.RequireVisibleAsync(caller, fleetId);
         var period = Period(from, to);
         await audit.AppendAsync(caller.AuditName, auditAction, fleetId);
-        return await TelemetryAsync(() => query(fleetId, profileId, period.From, period.To, cancellationToken));
+        return await TelemetryReads.RunAsync(reports.Enabled, () => query(fleetId, profileId, period.From, period.To, cancellationToken));
     }
 
     // Defaults to the last 7 days; at most a year.
@@ -131,22 +131,5 @@ public sealed class ComplianceReading(
     {
         var zoneId = string.IsNullOrEmpty(timeZone) ? "UTC" : timeZone;
         return TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone) ? zone : throw new InvalidInputException("time_zone", $"'{zoneId}' is not an IANA time zone");
-    }
-
-    private async Task<T> TelemetryAsync<T>(Func<Task<T>> query)
-    {
-        if (!reports.Enabled)
-        {
-            throw new PreconditionFailedException("telemetry storage is not configured (Influx:Url)");
-        }
-
-        try
-        {
-            return await query();
-        }
-        catch (HttpRequestException e)
-        {
-            throw new DependencyUnavailableException("telemetry database unavailable: " + e.Message);
-        }
     }
 }

@@ -24,21 +24,12 @@ public sealed class ChildUsage(PairingService pairing, DeviceRegistry devices, P
             throw new InvalidInputException("to_day", $"at most {MaxDays} days per request");
         }
 
-        if (!usage.Enabled)
+        return await TelemetryReads.RunAsync(usage.Enabled, async () =>
         {
-            throw new PreconditionFailedException("telemetry storage is not configured (Influx:Url)");
-        }
-
-        var device = await devices.FindAsync(deviceId) ?? throw new NotFoundException("device", deviceId);
-        var settings = (await resolver.ResolveAsync(device)).Settings;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.HasTimeZone ? settings.TimeZone : "Etc/UTC");
-        try
-        {
+            var device = await devices.FindAsync(deviceId) ?? throw new NotFoundException("device", deviceId);
+            var settings = (await resolver.ResolveAsync(device)).Settings;
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.HasTimeZone ? settings.TimeZone : "Etc/UTC");
             return await usage.DailyUsageAsync(deviceId, from, to, zone, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new DependencyUnavailableException("telemetry database unavailable: " + e.Message);
-        }
+        });
     }
 }
