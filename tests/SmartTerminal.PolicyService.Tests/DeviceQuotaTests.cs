@@ -22,6 +22,19 @@ public sealed class DeviceQuotaTests
     }
 
     [Fact]
+    public void On_a_shared_connection_uplinks_over_the_quota_are_passed_over_without_taking_tokens()
+    {
+        var taken = Enumerable.Range(0, 6).Select(_ => _quota.TryTake("st-flood")).ToList();
+
+        Assert.Equal([true, true, true, false, false, false], taken);
+        Assert.True(_quota.TryTake("st-quiet"));
+        // Refusals cost the device nothing: half a second later exactly one token is back.
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.True(_quota.TryTake("st-flood"));
+        Assert.False(_quota.TryTake("st-flood"));
+    }
+
+    [Fact]
     public void A_flooding_device_does_not_delay_another()
     {
         for (var i = 0; i < 100; i++)

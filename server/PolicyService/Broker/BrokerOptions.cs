@@ -2,10 +2,25 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SmartTerminal.PolicyService.Broker;
 
-/// <summary>The embedded MQTT broker (design brief section 6: the default that runs on one machine).</summary>
+/// <summary>Which broker carries the device link.</summary>
+public enum BrokerMode
+{
+    /// <summary>MQTTnet inside this process (design brief section 6: the default that runs on one machine).</summary>
+    Embedded,
+
+    /// <summary>An MQTT 5 broker of its own (Mosquitto, EMQX, HiveMQ) that several replicas share.</summary>
+    External,
+}
+
+/// <summary>
+/// The device link's broker: the embedded one (port, address, TLS, login limits) or an external one
+/// (<see cref="External.ExternalBrokerOptions"/>); the service account is the same in both.
+/// </summary>
 public sealed class BrokerOptions : IValidatableObject
 {
     public const string Section = "Broker";
+
+    public BrokerMode Mode { get; set; } = BrokerMode.Embedded;
 
     /// <summary>Plain MQTT port of the embedded broker.</summary>
     [Range(1, 65535)]
@@ -23,7 +38,10 @@ public sealed class BrokerOptions : IValidatableObject
     [MinLength(3)]
     public string ServiceUserName { get; set; } = "policy-service";
 
-    /// <summary>Password of the service account; when empty, a random one is generated at start.</summary>
+    /// <summary>
+    /// Password of the service account; when empty, a random one is generated at start (embedded mode
+    /// only: an external broker needs the one it was given).
+    /// </summary>
     public string? ServicePassword { get; set; }
 
     /// <summary>Failed logins of one client id from one address, per minute, before further attempts are refused unchecked.</summary>
@@ -50,6 +68,11 @@ public sealed class BrokerOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Mode == BrokerMode.External && string.IsNullOrEmpty(ServicePassword))
+        {
+            yield return new ValidationResult("Broker:ServicePassword is required with Broker:Mode=External (the service account's password in that broker)", [nameof(ServicePassword)]);
+        }
+
         if (TlsPort != 0 && (string.IsNullOrEmpty(TlsCertificatePath) || !File.Exists(TlsCertificatePath)))
         {
             yield return new ValidationResult($"Broker:TlsPort is {TlsPort} but Broker:TlsCertificatePath '{TlsCertificatePath}' is not a readable .pfx file", [nameof(TlsCertificatePath)]);

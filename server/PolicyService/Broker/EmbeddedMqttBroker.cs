@@ -6,6 +6,7 @@ using MQTTnet.Protocol;
 using MQTTnet.Server;
 using SmartTerminal.PolicyService.Broker.Transport;
 using SmartTerminal.PolicyService.DeviceLink;
+using SmartTerminal.PolicyService.Ingestion;
 using SmartTerminal.PolicyService.Storage;
 
 namespace SmartTerminal.PolicyService.Broker;
@@ -13,7 +14,7 @@ namespace SmartTerminal.PolicyService.Broker;
 /// <summary>
 /// Hosts the MQTTnet broker inside the service process (design brief section 6): the device link of
 /// the embedded default. It carries the downlink (policies and control messages are injected into it),
-/// hands accepted uplinks to ingestion through <see cref="EmbeddedUplinkSource"/>, and ends device
+/// hands accepted uplinks to ingestion through <see cref="UplinkIntake"/>, and ends device
 /// sessions. MQTTnet keeps retained messages in memory only, so at start every device's current signed
 /// policy is loaded back from the state database: a device that reconnects after a restart still
 /// receives its policy.
@@ -23,12 +24,12 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
     private readonly BrokerOptions _options;
     private readonly BrokerAccessControl _accessControl;
     private readonly StoredEnvelopes _envelopes;
-    private readonly EmbeddedUplinkSource _uplinks;
+    private readonly UplinkIntake _uplinks;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
     private readonly MqttServer _server;
     private readonly UplinkObservers _observers = new();
 
-    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, EmbeddedUplinkSource uplinks, ILogger<EmbeddedMqttBroker> logger)
+    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, UplinkIntake uplinks, ILogger<EmbeddedMqttBroker> logger)
     {
         _uplinks = uplinks;
         _options = options.Value;

@@ -9,6 +9,7 @@ using SmartTerminal.PolicyService.Application.Fleets;
 using SmartTerminal.PolicyService.Application.Guardians;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Broker;
+using SmartTerminal.PolicyService.Broker.External;
 using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Exports;
 using SmartTerminal.PolicyService.Ingestion;
@@ -78,17 +79,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<RolloutService>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutService>());
 
-        // The device link: the embedded broker carries the downlink and is the uplink source (the seams
-        // in DeviceLink/ are what an external broker's client would implement instead).
-        services.AddSingleton<ServiceAccount>();
-        services.AddSingleton<EmbeddedUplinkSource>();
-        services.AddSingleton<IUplinkSource>(sp => sp.GetRequiredService<EmbeddedUplinkSource>());
-        services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<BrokerAccessControl>();
-        services.AddSingleton<EmbeddedMqttBroker>();
-        services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
-        services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+        services.AddDeviceLink(configuration);
         // After the broker: the rollouts it may start publish at once.
         services.AddHostedService<ProfileChangeRollouts>();
         services.AddSingleton<TelemetryWriter>();
@@ -121,8 +112,17 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ComplianceReading>();
 
         // Readiness: what the service needs to do its work. /healthz/live only says the process serves.
-        services.AddGrpcHealthChecks()
-            .AddCheck<BrokerHealthCheck>("mqtt-broker", tags: [ReadyTag])
+        var health = services.AddGrpcHealthChecks();
+        if (IsExternalBroker(configuration))
+        {
+            health.AddCheck<ExternalBrokerHealthCheck>("mqtt-broker", tags: [ReadyTag]);
+        }
+        else
+        {
+            health.AddCheck<BrokerHealthCheck>("mqtt-broker", tags: [ReadyTag]);
+        }
+
+        health
             .AddCheck<StateDatabaseHealthCheck>("state-database", tags: [ReadyTag])
             .AddCheck<InfluxHealthCheck>("influxdb", tags: [ReadyTag]);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -141,6 +141,51 @@ public static class PolicyServiceRegistration
         services.AddPolicyServiceAuthentication(configuration);
         return services;
     }
+
+    // The device link: the embedded broker, or a connection to an external one; everything above the
+    // seams in DeviceLink/ is the same code in both modes.
+    private static void AddDeviceLink(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ServiceAccount>();
+        services.AddSingleton<UplinkIntake>();
+        services.AddSingleton<IUplinkSource>(sp => sp.GetRequiredService<UplinkIntake>());
+        if (!IsExternalBroker(configuration))
+        {
+            services.AddSingleton<LoginThrottle>();
+            services.AddSingleton<BrokerAccessControl>();
+            services.AddSingleton<EmbeddedMqttBroker>();
+            services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+            services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+            services.AddSingleton<IBrokerAccounts, LoginsInStateDatabase>();
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
+            return;
+        }
+
+        services.AddOptions<ExternalBrokerOptions>().Bind(configuration.GetSection(ExternalBrokerOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Url is not null, "Broker:External:Url is required with Broker:Mode=External (mqtt://host:port or mqtts://host:port)")
+            .ValidateOnStart();
+        services.AddSingleton<ExternalBrokerConnection>();
+        services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<ExternalBrokerConnection>());
+        services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConnection>());
+        var provisioning = configuration.GetValue<BrokerProvisioning?>($"{ExternalBrokerOptions.Section}:{nameof(ExternalBrokerOptions.Provisioning)}") ?? BrokerProvisioning.None;
+        if (provisioning == BrokerProvisioning.MosquittoDynamicSecurity)
+        {
+            services.AddSingleton<MosquittoDynamicSecurity>();
+            services.AddSingleton<IBrokerAccounts>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
+            services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
+            services.AddSingleton<BrokerLoginReconciliation>();
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerLoginReconciliation>());
+        }
+        else
+        {
+            services.AddSingleton<IBrokerAccounts, LoginsInStateDatabase>();
+            services.AddSingleton<IDeviceSessions, SessionsEndedByBroker>();
+        }
+    }
+
+    private static bool IsExternalBroker(IConfiguration configuration) =>
+        configuration.GetValue<BrokerMode?>($"{BrokerOptions.Section}:{nameof(BrokerOptions.Mode)}") == BrokerMode.External;
 
     public static WebApplication MapPolicyService(this WebApplication app)
     {

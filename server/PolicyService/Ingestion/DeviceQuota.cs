@@ -6,8 +6,9 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// <summary>
 /// A token bucket per device: each uplink takes a token, tokens come back at
 /// <see cref="IngestOptions.DeviceUplinksPerSecond"/> up to <see cref="IngestOptions.DeviceBurst"/>. A
-/// device over its quota is told how long to wait; the broker then holds that device's session for
-/// that long, so a flooding device slows itself down and no one else.
+/// device over its quota is told how long to wait (the embedded broker then holds that device's
+/// session for that long, so a flooding device slows itself down and no one else), or, on a shared
+/// connection, has the uplink passed over.
 /// </summary>
 public sealed class DeviceQuota(IOptions<IngestOptions> options, TimeProvider time)
 {
@@ -20,6 +21,36 @@ public sealed class DeviceQuota(IOptions<IngestOptions> options, TimeProvider ti
     /// <summary>Takes a token for one uplink of the device; the time it must wait first (zero within its quota).</summary>
     public TimeSpan Reserve(string deviceId)
     {
+        var rate = options.Value.DeviceUplinksPerSecond;
+        var bucket = Refilled(deviceId);
+        lock (bucket)
+        {
+            bucket.Tokens -= 1;
+            return bucket.Tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-bucket.Tokens / rate);
+        }
+    }
+
+    /// <summary>
+    /// Takes a token only if the device has one now: where the caller cannot make the device wait
+    /// (one connection carries every device's uplinks), an uplink over the quota is passed over instead.
+    /// </summary>
+    public bool TryTake(string deviceId)
+    {
+        var bucket = Refilled(deviceId);
+        lock (bucket)
+        {
+            if (bucket.Tokens < 1)
+            {
+                return false;
+            }
+
+            bucket.Tokens -= 1;
+            return true;
+        }
+    }
+
+    private Bucket Refilled(string deviceId)
+    {
         if (Interlocked.Decrement(ref _untilSweep) <= 0)
         {
             Interlocked.Exchange(ref _untilSweep, SweepEvery);
@@ -28,21 +59,16 @@ public sealed class DeviceQuota(IOptions<IngestOptions> options, TimeProvider ti
 
         var rate = options.Value.DeviceUplinksPerSecond;
         var burst = options.Value.DeviceBurst;
-        var now = time.GetTimestamp();
-        var bucket = _buckets.GetOrAdd(deviceId, _ => new Bucket(burst, now));
+        var at = time.GetTimestamp();
+        var bucket = _buckets.GetOrAdd(deviceId, _ => new Bucket(burst, at));
         lock (bucket)
         {
-            var elapsed = time.GetElapsedTime(bucket.At, now).TotalSeconds;
+            var elapsed = time.GetElapsedTime(bucket.At, at).TotalSeconds;
             bucket.Tokens = Math.Min(burst, bucket.Tokens + (elapsed * rate));
-            bucket.At = now;
-            bucket.Tokens -= 1;
-            if (bucket.Tokens >= 0)
-            {
-                return TimeSpan.Zero;
-            }
-
-            return TimeSpan.FromSeconds(-bucket.Tokens / rate);
+            bucket.At = at;
         }
+
+        return bucket;
     }
 
     private void Sweep()

@@ -23,6 +23,7 @@ public sealed class DeviceLifecycle(
     QuarantineStore quarantine,
     PairingService pairing,
     RegulationProfiles profiles,
+    IBrokerAccounts brokerAccounts,
     IDeviceSessions sessions,
     IDeviceDownlink publisher,
     UsageQueries telemetry,
@@ -54,7 +55,9 @@ public sealed class DeviceLifecycle(
             await session.CommitAsync();
         }
 
-        // After the commit, so a failure here is repeated by calling again; the login already fails.
+        // After the commit, so a failure here is repeated by calling again; the login already fails
+        // against the state database, and now in a broker that keeps logins of its own.
+        await brokerAccounts.RemoveDeviceAsync(device.Id, cancellationToken);
         await sessions.DisconnectAsync(device.Id, cancellationToken);
         await publisher.ClearPolicyAsync(device.Id, cancellationToken);
         var erased = false;

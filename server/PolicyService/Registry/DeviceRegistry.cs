@@ -39,7 +39,8 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
             deviceId, fleetId, modelId, serial, HashPassword(secrets.MqttPassword),
             protector.Protect(secrets.PolicyKey, "policy-key:" + deviceId),
             protector.Protect(secrets.GuardianSecret, "guardian-secret:" + deviceId),
-            time.GetUtcNow()));
+            time.GetUtcNow(),
+            ProtectBrokerPassword(deviceId, secrets.MqttPassword)));
         await audit.AppendAsync(session, caller.AuditName, "device.register", deviceId, afterJson: AuditJson.Of(new { fleetId, modelId, serial, keyId = 1 }));
         await session.CommitAsync();
         return (new DeviceRecord(deviceId, fleetId, modelId, 1, string.Empty, serial), secrets);
@@ -55,7 +56,8 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
         var secrets = NewSecrets(device.Id, current.FleetId, current.ModelId, current.Serial, current.KeyId + 1);
         await store.ReplaceCredentialsAsync(session, device.Id, HashPassword(secrets.MqttPassword), secrets.KeyId,
             protector.Protect(secrets.PolicyKey, "policy-key:" + device.Id),
-            protector.Protect(secrets.GuardianSecret, "guardian-secret:" + device.Id));
+            protector.Protect(secrets.GuardianSecret, "guardian-secret:" + device.Id),
+            ProtectBrokerPassword(device.Id, secrets.MqttPassword));
         await audit.AppendAsync(session, caller.AuditName, "device.rotate-keys", device.Id,
             AuditJson.Of(new { keyId = current.KeyId }), AuditJson.Of(new { keyId = secrets.KeyId, reason }));
         await session.CommitAsync();
@@ -138,6 +140,24 @@ public sealed class DeviceRegistry(StateDatabase database, DeviceStore store, Se
     // Random, not derived from the serial: a serial is printed on the box, and anyone who knows it (another
     // tenant, a reseller) must not be able to work out the unit's MQTT identity from it.
     private static string NewDeviceId() => "st-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// Devices' broker logins after <paramref name="afterId"/> in id order, passwords decrypted (null for
+    /// devices registered before brokers kept logins: only a key rotation can give those one).
+    /// </summary>
+    public async Task<IReadOnlyList<(string DeviceId, string? Password, bool Decommissioned)>> BrokerLoginsAsync(string afterId, int limit)
+    {
+        await using var session = await database.ReadAsync();
+        return [.. (await store.BrokerLoginsAsync(session, afterId, limit)).Select(login => (
+            login.DeviceId,
+            login.ProtectedPassword is { } stored && !login.Decommissioned ? System.Text.Encoding.UTF8.GetString(protector.Unprotect(stored, BrokerPasswordPurpose(login.DeviceId))) : null,
+            login.Decommissioned))];
+    }
+
+    private byte[] ProtectBrokerPassword(string deviceId, string password) =>
+        protector.Protect(System.Text.Encoding.UTF8.GetBytes(password), BrokerPasswordPurpose(deviceId));
+
+    private static string BrokerPasswordPurpose(string deviceId) => "broker-password:" + deviceId;
 
     private static StoredPassword HashPassword(string password)
     {

@@ -279,6 +279,14 @@ public static class Migrations
         ALTER TABLE pairing_codes ADD COLUMN IF NOT EXISTS kind BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS input_hash BYTEA;
         """),
+
+        // 3: the device's MQTT password, encrypted like its keys, for brokers that keep logins of their
+        // own (Mosquitto's dynamic security): a login the broker lost is restored from here.
+        new(3, Sqlite: """
+        ALTER TABLE devices ADD COLUMN broker_password BLOB;
+        """, Postgres: """
+        ALTER TABLE devices ADD COLUMN IF NOT EXISTS broker_password BYTEA;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

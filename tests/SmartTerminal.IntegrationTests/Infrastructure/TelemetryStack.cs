@@ -52,8 +52,11 @@ internal sealed class TelemetryStack : IAsyncDisposable
     }
 
     /// <summary>A virtual device provisioned with what registration returned, its flash in a folder of its own, on real time.</summary>
-    public VirtualDevice Device(RegisterDeviceResponse registered) =>
-        DeviceProvisioning.VirtualDevice(registered, Service.MqttPort, Path.Combine(_folder, registered.DeviceId));
+    public VirtualDevice Device(RegisterDeviceResponse registered) => Device(registered, Service.MqttPort);
+
+    /// <summary>The same on another broker (an external one the service is connected to).</summary>
+    public VirtualDevice Device(RegisterDeviceResponse registered, int mqttPort) =>
+        DeviceProvisioning.VirtualDevice(registered, mqttPort, Path.Combine(_folder, registered.DeviceId));
 
     /// <summary>Lets the device run until the service acknowledged everything in its outbox.</summary>
     public static async Task<bool> DrainAsync(VirtualDevice device) =>

@@ -14,7 +14,7 @@ public sealed record ProvisionedDevice(IssuedCredentials Credentials, string Pai
 /// box code for a returned unit, decommissioning. Devices of other manufacturers answer NotFound.
 /// </summary>
 public sealed class DeviceProvisioning(
-    FleetRegistry fleets, DeviceRegistry devices, PairingService pairing, PolicyDistributor distributor, IDeviceSessions sessions, DeviceLifecycle lifecycle)
+    FleetRegistry fleets, DeviceRegistry devices, PairingService pairing, PolicyDistributor distributor, IBrokerAccounts brokerAccounts, IDeviceSessions sessions, DeviceLifecycle lifecycle)
 {
     public const int MaxReasonLength = 500;
 
@@ -27,6 +27,9 @@ public sealed class DeviceProvisioning(
         }
 
         var (device, credentials) = await devices.RegisterAsync(caller, fleetId, modelId, serial);
+        // A broker that keeps logins of its own gets this one now; should that fail, the call fails and
+        // a retry finds the serial registered and rotates (the flasher does), or the reconciliation restores it.
+        await brokerAccounts.SetDeviceAsync(device.Id, credentials.MqttPassword, cancellationToken);
         var code = await pairing.CreateBoxCodeAsync(device.Id);
         return new ProvisionedDevice(credentials, code.Code, await distributor.RepublishAsync(device.Id, cancellationToken));
     }
@@ -36,6 +39,8 @@ public sealed class DeviceProvisioning(
     {
         var device = await ManagedDeviceAsync(caller, deviceId);
         var (_, credentials) = await devices.RotateAsync(caller, device, LimitedReason(reason));
+        // Fails the call rather than leave the old password working in a broker that keeps its own logins.
+        await brokerAccounts.SetDeviceAsync(device.Id, credentials.MqttPassword, cancellationToken);
         await sessions.DisconnectAsync(device.Id, cancellationToken);
         return new ProvisionedDevice(credentials, string.Empty, await distributor.RepublishAsync(device.Id, cancellationToken));
     }

@@ -9,7 +9,10 @@ public sealed record StoredPassword(byte[] Hash, byte[] Salt, int Scheme);
 public sealed record StoredDeviceKeys(uint KeyId, byte[] PolicyKey, byte[] GuardianSecret);
 
 /// <summary>A device about to be stored.</summary>
-public sealed record NewDevice(string Id, string FleetId, string ModelId, string Serial, StoredPassword Password, byte[] PolicyKey, byte[] GuardianSecret, DateTimeOffset CreatedAt);
+public sealed record NewDevice(string Id, string FleetId, string ModelId, string Serial, StoredPassword Password, byte[] PolicyKey, byte[] GuardianSecret, DateTimeOffset CreatedAt, byte[]? BrokerPassword = null);
+
+/// <summary>A device's login as an external broker should hold it: its encrypted password (null when registered before brokers kept logins), or none when decommissioned.</summary>
+public sealed record BrokerLogin(string DeviceId, byte[]? ProtectedPassword, bool Decommissioned);
 
 /// <summary>Devices and their credentials (the <c>devices</c> table).</summary>
 public sealed class DeviceStore
@@ -32,24 +35,30 @@ public sealed class DeviceStore
     public Task InsertAsync(StateSession session, NewDevice device) =>
         session.ExecuteAsync(
             """
-            INSERT INTO devices (id, fleet_id, model_id, serial, mqtt_password_hash, mqtt_password_salt, mqtt_password_scheme, key_id, policy_key, guardian_secret, created_at)
-            VALUES (@Id, @FleetId, @ModelId, @Serial, @Hash, @Salt, @Scheme, 1, @PolicyKey, @GuardianSecret, @CreatedAt)
+            INSERT INTO devices (id, fleet_id, model_id, serial, mqtt_password_hash, mqtt_password_salt, mqtt_password_scheme, key_id, policy_key, guardian_secret, created_at, broker_password)
+            VALUES (@Id, @FleetId, @ModelId, @Serial, @Hash, @Salt, @Scheme, 1, @PolicyKey, @GuardianSecret, @CreatedAt, @BrokerPassword)
             """,
             new
             {
                 device.Id, device.FleetId, device.ModelId, device.Serial, device.Password.Hash, device.Password.Salt, Scheme = (long)device.Password.Scheme,
-                device.PolicyKey, device.GuardianSecret, CreatedAt = device.CreatedAt.ToUnixTimeMilliseconds(),
+                device.PolicyKey, device.GuardianSecret, CreatedAt = device.CreatedAt.ToUnixTimeMilliseconds(), device.BrokerPassword,
             });
 
     /// <summary>New password and keys (a rotation).</summary>
-    public Task ReplaceCredentialsAsync(StateSession session, string deviceId, StoredPassword password, uint keyId, byte[] policyKey, byte[] guardianSecret) =>
+    public Task ReplaceCredentialsAsync(StateSession session, string deviceId, StoredPassword password, uint keyId, byte[] policyKey, byte[] guardianSecret, byte[] brokerPassword) =>
         session.ExecuteAsync(
             """
             UPDATE devices SET mqtt_password_hash = @Hash, mqtt_password_salt = @Salt, mqtt_password_scheme = @Scheme,
-                   key_id = @keyId, policy_key = @policyKey, guardian_secret = @guardianSecret
+                   key_id = @keyId, policy_key = @policyKey, guardian_secret = @guardianSecret, broker_password = @brokerPassword
             WHERE id = @deviceId
             """,
-            new { deviceId, password.Hash, password.Salt, Scheme = (long)password.Scheme, keyId = (long)keyId, policyKey, guardianSecret });
+            new { deviceId, password.Hash, password.Salt, Scheme = (long)password.Scheme, keyId = (long)keyId, policyKey, guardianSecret, brokerPassword });
+
+    /// <summary>Devices' broker logins in id order after <paramref name="afterId"/>, a page at a time (reconciliation).</summary>
+    public async Task<IReadOnlyList<BrokerLogin>> BrokerLoginsAsync(StateSession session, string afterId, int limit) =>
+        [.. (await session.QueryAsync<BrokerLoginRow>(
+            "SELECT id, broker_password, decommissioned_at FROM devices WHERE id > @afterId ORDER BY id LIMIT @limit",
+            new { afterId, limit = (long)limit })).Select(r => new BrokerLogin(r.Id, r.BrokerPassword, r.DecommissionedAt is not null))];
 
     public async Task<StoredDeviceKeys?> KeysAsync(StateSession session, string deviceId) =>
         (await session.QueryFirstOrDefaultAsync<KeysRow>("SELECT key_id, policy_key, guardian_secret FROM devices WHERE id = @deviceId", new { deviceId }))?.ToKeys();
@@ -143,5 +152,14 @@ public sealed class DeviceStore
         }
 
         public StoredPassword ToPassword() => new(MqttPasswordHash, MqttPasswordSalt, (int)MqttPasswordScheme);
+    }
+
+    private sealed record BrokerLoginRow(string Id, byte[]? BrokerPassword, long? DecommissionedAt)
+    {
+        // For Dapper (see StateSession).
+        private BrokerLoginRow()
+            : this(default!, default, default)
+        {
+        }
     }
 }

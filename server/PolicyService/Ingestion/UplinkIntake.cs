@@ -3,17 +3,19 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.DeviceLink;
-using SmartTerminal.PolicyService.Ingestion;
 
-namespace SmartTerminal.PolicyService.Broker;
+namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
-/// The uplinks the embedded broker accepted, queued for ingestion off the broker's thread. The broker
-/// awaits <see cref="PostAsync"/> inside the sender's session, so waiting here holds back that one
-/// device: first for its quota (a flooding device slows itself), then, when the queue is full, for
-/// room (all senders slow down while ingestion catches up; nothing is dropped).
+/// The uplinks a broker delivered, queued for ingestion off the broker's thread, whichever broker it
+/// is. The embedded broker awaits <see cref="PostAsync"/> inside the sender's session, so waiting here
+/// holds back that one device: first for its quota (a flooding device slows itself), then, when the
+/// queue is full, for room (all senders slow down while ingestion catches up; nothing is dropped).
+/// An external broker delivers every device's uplinks over one shared subscription, where waiting
+/// for one device would hold back all: <see cref="OfferAsync"/> passes over an uplink beyond its
+/// device's quota instead (not acknowledged, so the device sends it again later) and waits only for room.
 /// </summary>
-public sealed partial class EmbeddedUplinkSource(IOptions<IngestOptions> options, DeviceQuota quota, IngestMetrics metrics, TimeProvider time, ILogger<EmbeddedUplinkSource> logger)
+public sealed partial class UplinkIntake(IOptions<IngestOptions> options, DeviceQuota quota, IngestMetrics metrics, TimeProvider time, ILogger<UplinkIntake> logger)
     : IUplinkSource
 {
     private static readonly TimeSpan FullLogInterval = TimeSpan.FromSeconds(10);
@@ -38,6 +40,24 @@ public sealed partial class EmbeddedUplinkSource(IOptions<IngestOptions> options
             await Task.Delay(wait, time, cancellationToken);
         }
 
+        await EnqueueAsync(uplink, cancellationToken);
+    }
+
+    /// <summary>Queues the uplink if its device is within its quota; false when it was passed over.</summary>
+    public async ValueTask<bool> OfferAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!quota.TryTake(deviceId))
+        {
+            metrics.Throttled();
+            return false;
+        }
+
+        await EnqueueAsync(new DeviceUplink(deviceId, payload.ToArray(), Stopwatch.GetTimestamp()), cancellationToken);
+        return true;
+    }
+
+    private async ValueTask EnqueueAsync(DeviceUplink uplink, CancellationToken cancellationToken)
+    {
         if (!_channel.Writer.TryWrite(uplink))
         {
             metrics.IntakeFull();
