@@ -115,6 +115,13 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         return new PolicyServiceProcess(Launch(arguments), arguments, state, dataDirectory, grpcPort, restPort, mqttPort, password);
     }
 
+    /// <summary>Ends the process with SIGKILL, as a crash or an OOM kill would: no shutdown work runs.</summary>
+    public async Task KillAsync()
+    {
+        System.Diagnostics.Process.GetProcessById(_process.Id).Kill();
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Stops the process and starts it again on the same ports and data.</summary>
     public async Task RestartAsync()
     {

@@ -49,6 +49,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<DevicePolicyStore>();
         services.AddSingleton<PairingStore>();
         services.AddSingleton<WatermarkStore>();
+        services.AddSingleton<StoredAheadStore>();
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<AuditStore>();
@@ -99,6 +100,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<TelemetryOutage>();
         services.AddSingleton<UplinkDecoder>();
         services.AddSingleton<BatchWriter>();
+        services.AddSingleton<SharedUplinkLedger>();
         services.AddSingleton<AckCommitter>();
         services.AddHostedService<UplinkPipeline>();
 

@@ -1,5 +1,7 @@
 using Google.Protobuf;
 using SmartTerminal.Contracts.Device.V1;
+using Microsoft.Extensions.Options;
+using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Storage;
@@ -10,16 +12,26 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// The last stage: for a stored batch, advances every device's watermark to its highest contiguous
 /// stored sequence and records the policy versions the batch's uplinks report, in one transaction, then
 /// acknowledges each device once. Sequences stored above a
-/// gap (an uplink lost before it was stored, or batches finishing out of order) wait in memory until
-/// the gap closes. Only one committer runs, so these sets need no lock.
+/// gap (an uplink lost before it was stored, or batches finishing out of order) wait until the gap
+/// closes: in memory with the embedded broker (one process receives all of a device's uplinks; only
+/// one committer runs, so these sets need no lock), in the state database with an external broker
+/// (any replica may receive any uplink, <see cref="CommitSharedAsync"/>).
 /// </summary>
 public sealed partial class AckCommitter(
-    StateDatabase database, UplinkWatermarks watermarks, PolicyDistributor distributor, IDeviceDownlink downlink, IngestMetrics metrics, ILogger<AckCommitter> logger)
+    StateDatabase database, UplinkWatermarks watermarks, SharedUplinkLedger ledger, PolicyDistributor distributor,
+    IDeviceDownlink downlink, IOptions<BrokerOptions> broker, IngestMetrics metrics, ILogger<AckCommitter> logger)
 {
     private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
+    private readonly bool _shared = broker.Value.Mode == BrokerMode.External;
 
     public async Task CommitAsync(UplinkBatch batch, CancellationToken cancellationToken)
     {
+        if (_shared)
+        {
+            await CommitSharedAsync(batch, cancellationToken);
+            return;
+        }
+
         var current = new Dictionary<string, ulong>(StringComparer.Ordinal);
         var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var uplink in batch.Uplinks)
@@ -87,6 +99,36 @@ public sealed partial class AckCommitter(
             }
         }
 
+        await AcknowledgeAsync(batch, current, cancellationToken);
+    }
+
+    /// <summary>The same with every replica's view in the state database (<see cref="SharedUplinkLedger"/>).</summary>
+    private async Task CommitSharedAsync(UplinkBatch batch, CancellationToken cancellationToken)
+    {
+        var reports = batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
+            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
+            .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
+        LedgerUpdate update;
+        try
+        {
+            await using var session = await database.WriteAsync(cancellationToken);
+            update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(u => (u.DeviceId, u.Sequence))]);
+            await distributor.RecordReportsAsync(session, reports);
+            await session.CommitAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing of the batch recorded: its devices send again what is not acknowledged.
+            LogCommitFailed(e, batch.Uplinks.Count);
+            return;
+        }
+
+        watermarks.Remember(update.Advanced);
+        await AcknowledgeAsync(batch, update.Current, cancellationToken);
+    }
+
+    private async Task AcknowledgeAsync(UplinkBatch batch, IReadOnlyDictionary<string, ulong> current, CancellationToken cancellationToken)
+    {
         metrics.Stored(batch.Uplinks.Count(u => !u.IsResend));
         foreach (var (deviceId, through) in current)
         {

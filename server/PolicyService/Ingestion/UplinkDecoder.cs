@@ -100,8 +100,8 @@ public sealed partial class UplinkDecoder(
 
     private PolicyReport? ReportOf(UplinkEnvelope uplink) => uplink.BodyCase switch
     {
-        UplinkEnvelope.BodyOneofCase.PolicyAck => new PolicyReport(uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal, time.GetUtcNow()),
-        UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow()),
+        UplinkEnvelope.BodyOneofCase.PolicyAck => new PolicyReport(uplink.Sequence, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal, time.GetUtcNow()),
+        UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Sequence, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow()),
         _ => null,
     };
 

@@ -189,7 +189,7 @@ public sealed partial class PolicyDistributor(
     {
         foreach (var (deviceId, report) in reports)
         {
-            await store.RecordReportAsync(session, deviceId, report.AppliedVersion, report.At, (int)report.Refusal);
+            await store.RecordReportAsync(session, deviceId, report.Sequence, report.AppliedVersion, report.At, (int)report.Refusal);
             if (report.Refusal != PolicyRefusal.None)
             {
                 LogRefused(deviceId, report.Refusal);

@@ -23,4 +23,4 @@ public sealed record RolloutProgress(
     string Id, string FleetId, int TotalDevices, int PublishedDevices, int AcknowledgedDevices, RolloutPhase Phase, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);
 
 /// <summary>The policy version a device says it enforces (a heartbeat or PolicyAck), and the refusal it reports (None when it applied it).</summary>
-public readonly record struct PolicyReport(ulong AppliedVersion, PolicyRefusal Refusal, DateTimeOffset At);
+public readonly record struct PolicyReport(ulong Sequence, ulong AppliedVersion, PolicyRefusal Refusal, DateTimeOffset At);

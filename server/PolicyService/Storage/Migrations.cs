@@ -287,6 +287,23 @@ public static class Migrations
         """, Postgres: """
         ALTER TABLE devices ADD COLUMN IF NOT EXISTS broker_password BYTEA;
         """),
+
+        // 4: uplinks stored above a gap in the device's sequence, shared by every replica (with an
+        // external broker any replica may receive any uplink; design brief section 6), and the uplink
+        // sequence of the last policy report, so a late report cannot overwrite a newer one.
+        new(4, Sqlite: """
+        CREATE TABLE uplink_stored_ahead (
+            device_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            PRIMARY KEY (device_id, sequence));
+        ALTER TABLE device_policies ADD COLUMN reported_sequence INTEGER NOT NULL DEFAULT 0;
+        """, Postgres: """
+        CREATE TABLE IF NOT EXISTS uplink_stored_ahead (
+            device_id TEXT NOT NULL,
+            sequence BIGINT NOT NULL,
+            PRIMARY KEY (device_id, sequence));
+        ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS reported_sequence BIGINT NOT NULL DEFAULT 0;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SmartTerminal.PolicyService.Audit;
 using SmartTerminal.PolicyService.Hosting;
+using SmartTerminal.PolicyService.Ingestion;
 using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
@@ -82,10 +83,10 @@ public sealed class StoreTests : IAsyncLifetime
 
         await policies.StoreAsync(session, "st-1", 5, DateTimeOffset.UnixEpoch.AddSeconds(5), [5], [55]);
         await policies.StoreAsync(session, "st-1", 3, DateTimeOffset.UnixEpoch.AddSeconds(9), [3], [33]);
-        await policies.RecordReportAsync(session, "st-1", 4, DateTimeOffset.UnixEpoch.AddSeconds(10), refusal: 2);
-        await policies.RecordReportAsync(session, "st-1", 1, DateTimeOffset.UnixEpoch.AddSeconds(11), refusal: 0);
+        await policies.RecordReportAsync(session, "st-1", 1, 4, DateTimeOffset.UnixEpoch.AddSeconds(10), refusal: 2);
+        await policies.RecordReportAsync(session, "st-1", 2, 1, DateTimeOffset.UnixEpoch.AddSeconds(11), refusal: 0);
         var lagging = await policies.StateAsync(session, "st-1");
-        await policies.RecordReportAsync(session, "st-1", 5, DateTimeOffset.UnixEpoch.AddSeconds(12), refusal: 0);
+        await policies.RecordReportAsync(session, "st-1", 3, 5, DateTimeOffset.UnixEpoch.AddSeconds(12), refusal: 0);
 
         var current = await policies.CurrentAsync(session, "st-1");
         Assert.Equal(5L, current!.DesiredVersion);
@@ -94,6 +95,50 @@ public sealed class StoreTests : IAsyncLifetime
         Assert.Equal((5L, 0L), ((await policies.StateAsync(session, "st-1"))!.ReportedVersion, (await policies.StateAsync(session, "st-1"))!.LastRefusal));
         Assert.Equal(new PolicyCoverage(1, 1, 0, 0), await policies.CoverageAsync(session, "fl-1"));
         Assert.Empty(await policies.LaggingAsync(session, "fl-1", DateTimeOffset.UtcNow, 10, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_late_policy_report_from_an_earlier_uplink_does_not_overwrite_a_newer_one(StateProvider provider)
+    {
+        var database = await _engines.OpenAsync(provider);
+        var policies = new DevicePolicyStore();
+        await SeedFleetAndDeviceAsync(database);
+        await using var session = await database.OpenAsync();
+        await policies.StoreAsync(session, "st-1", 7, DateTimeOffset.UnixEpoch, [7], [77]);
+
+        // Uplink 12 applied version 7; uplink 11 (a refusal of version 6), handled by a slower replica, arrives after it.
+        await policies.RecordReportAsync(session, "st-1", 12, 7, DateTimeOffset.UnixEpoch.AddSeconds(20), refusal: 0);
+        await policies.RecordReportAsync(session, "st-1", 11, 6, DateTimeOffset.UnixEpoch.AddSeconds(21), refusal: 3);
+
+        var state = await policies.StateAsync(session, "st-1");
+        Assert.Equal((7L, 0L, 20_000L), (state!.ReportedVersion, state.LastRefusal, state.ReportedAt!.Value));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Two_replicas_storing_alternate_uplinks_of_one_device_at_once_move_its_watermark_over_all_of_them(StateProvider provider)
+    {
+        // The broker's round robin: uplink n of each device goes to replica n % 2, committed concurrently.
+        var options = await _engines.OptionsAsync(provider);
+        var replicas = new[] { _engines.Open(options), _engines.Open(options) };
+        var ledger = new SharedUplinkLedger(new WatermarkStore(), new StoredAheadStore());
+        var devices = Enumerable.Range(0, 20).Select(d => $"st-{d}").ToList();
+        var order = Enumerable.Range(1, 60).OrderBy(_ => Random.Shared.Next()).ToList();
+
+        await Task.WhenAll(order.Select(async n =>
+        {
+            await using var session = await replicas[n % 2].WriteAsync();
+            await ledger.RecordStoredAsync(session, [.. devices.Select(d => (d, (ulong)n))]);
+            await session.CommitAsync();
+        }));
+
+        foreach (var device in devices)
+        {
+            Assert.Equal(60UL, await ReadAsync(replicas[0], s => new WatermarkStore().GetAsync(s, device)));
+        }
+
+        Assert.Empty((await ReadAsync(replicas[1], s => new StoredAheadStore().OfAsync(s, devices))).SelectMany(g => g));
     }
 
     [Theory]

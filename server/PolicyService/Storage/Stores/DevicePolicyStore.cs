@@ -121,9 +121,10 @@ public sealed class DevicePolicyStore
     /// <summary>
     /// Records the version a device reports it enforces. The reported version never goes back; a refusal
     /// is kept until the device reports the desired version (a heartbeat in between, which refuses
-    /// nothing, must not hide why the device lags).
+    /// nothing, must not hide why the device lags). Reports count in the order of their uplink sequence:
+    /// one that arrives late (another replica, a resend) after a newer one changes nothing.
     /// </summary>
-    public Task RecordReportAsync(StateSession session, string deviceId, ulong appliedVersion, DateTimeOffset at, int refusal) =>
+    public Task RecordReportAsync(StateSession session, string deviceId, ulong sequence, ulong appliedVersion, DateTimeOffset at, int refusal) =>
         session.ExecuteAsync(
             """
             UPDATE device_policies SET
@@ -131,10 +132,11 @@ public sealed class DevicePolicyStore
                    reported_at = @at,
                    last_refusal = CASE WHEN @refusal <> 0 THEN @refusal
                                        WHEN @version >= desired_version OR reported_version >= desired_version THEN 0
-                                       ELSE last_refusal END
-            WHERE device_id = @deviceId
+                                       ELSE last_refusal END,
+                   reported_sequence = @sequence
+            WHERE device_id = @deviceId AND reported_sequence < @sequence
             """,
-            new { deviceId, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal });
+            new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal });
 
     public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });

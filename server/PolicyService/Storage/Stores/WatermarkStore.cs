@@ -6,6 +6,36 @@ public sealed class WatermarkStore
     public async Task<ulong> GetAsync(StateSession session, string deviceId) =>
         (ulong)(await session.QueryFirstOrDefaultAsync<long?>("SELECT stored_through FROM uplink_watermarks WHERE device_id = @deviceId", new { deviceId }) ?? 0);
 
+    /// <summary>
+    /// The watermarks of these devices, their rows locked until the transaction ends (created at 0 where
+    /// missing), so replicas committing the same device take turns. Ids in ordinal order, so two
+    /// replicas lock in the same order and cannot deadlock.
+    /// </summary>
+    public async Task<Dictionary<string, ulong>> LockAsync(StateSession session, IReadOnlyList<string> deviceIds)
+    {
+        var watermarks = new Dictionary<string, ulong>(deviceIds.Count, StringComparer.Ordinal);
+        if (session.Provider == StateProvider.Sqlite)
+        {
+            // One writer at a time already (the write transaction locks the database).
+            foreach (var deviceId in deviceIds)
+            {
+                watermarks[deviceId] = await GetAsync(session, deviceId);
+            }
+
+            return watermarks;
+        }
+
+        var ids = deviceIds.ToArray();
+        await session.ExecuteAsync("INSERT INTO uplink_watermarks (device_id, stored_through) SELECT unnest(@ids), 0 ON CONFLICT (device_id) DO NOTHING", new { ids });
+        foreach (var row in await session.QueryAsync<WatermarkRow>(
+            "SELECT device_id, stored_through FROM uplink_watermarks WHERE device_id = ANY(@ids) ORDER BY device_id FOR UPDATE", new { ids }))
+        {
+            watermarks[row.DeviceId] = (ulong)row.StoredThrough;
+        }
+
+        return watermarks;
+    }
+
     /// <summary>Rows per statement on PostgreSQL (2 parameters each).</summary>
     private const int RowsPerStatement = 1000;
 
@@ -46,4 +76,13 @@ public sealed class WatermarkStore
         ON CONFLICT (device_id) DO UPDATE SET stored_through =
             CASE WHEN uplink_watermarks.stored_through > excluded.stored_through THEN uplink_watermarks.stored_through ELSE excluded.stored_through END
         """;
+
+    private sealed record WatermarkRow(string DeviceId, long StoredThrough)
+    {
+        // For Dapper (see StateSession).
+        private WatermarkRow()
+            : this(default!, default)
+        {
+        }
+    }
 }

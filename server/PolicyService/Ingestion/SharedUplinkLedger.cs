@@ -1,0 +1,45 @@
+using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
+
+namespace SmartTerminal.PolicyService.Ingestion;
+
+/// <summary>Every device's watermark after a batch, and those that moved.</summary>
+public sealed record LedgerUpdate(Dictionary<string, ulong> Current, Dictionary<string, ulong> Advanced);
+
+/// <summary>
+/// Watermarks and stored-ahead sequences kept in the state database for every replica at once (with an
+/// external broker, consecutive uplinks of one device go to different replicas). Inside the caller's
+/// transaction: the devices' watermark rows are locked, so replicas committing one device take turns;
+/// the stored sequences above them are recorded; each watermark moves over what is now contiguous,
+/// whichever replica stored it; what the watermark covers is forgotten.
+/// </summary>
+public sealed class SharedUplinkLedger(WatermarkStore watermarks, StoredAheadStore storedAhead)
+{
+    public async Task<LedgerUpdate> RecordStoredAsync(StateSession session, IReadOnlyCollection<(string DeviceId, ulong Sequence)> stored)
+    {
+        var devices = stored.Select(s => s.DeviceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var current = await watermarks.LockAsync(session, devices);
+        await storedAhead.AddAsync(session, [.. stored.Where(s => s.Sequence > current[s.DeviceId]).Distinct()]);
+        var ahead = await storedAhead.OfAsync(session, devices);
+        var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var deviceId in devices)
+        {
+            var sequences = ahead[deviceId].ToHashSet();
+            var through = current[deviceId];
+            while (sequences.Contains(through + 1))
+            {
+                through++;
+            }
+
+            if (through > current[deviceId])
+            {
+                advanced[deviceId] = through;
+                current[deviceId] = through;
+            }
+        }
+
+        await watermarks.AdvanceAsync(session, advanced);
+        await storedAhead.DeleteThroughAsync(session, advanced);
+        return new LedgerUpdate(current, advanced);
+    }
+}
