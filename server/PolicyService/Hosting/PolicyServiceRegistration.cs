@@ -117,7 +117,11 @@ public static class PolicyServiceRegistration
         var health = services.AddGrpcHealthChecks();
         if (IsExternalBroker(configuration))
         {
-            health.AddCheck<ExternalBrokerHealthCheck>("mqtt-broker", tags: [ReadyTag]);
+            health.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "mqtt-broker",
+                sp => new ExternalBrokerHealthCheck(sp.GetRequiredService<ExternalBrokerConnection>(), sp.GetRequiredService<RetainedPolicyRestore>(), sp.GetService<MosquittoDynamicSecurity>()),
+                failureStatus: null,
+                tags: [ReadyTag]));
         }
         else
         {
@@ -170,6 +174,9 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ExternalBrokerConnection>();
         services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<ExternalBrokerConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConnection>());
+        services.AddSingleton<RetainedPolicyRestore>();
+        // Created at start so its marker subscription and connect check are in place before the first connection.
+        services.AddHostedService(sp => sp.GetRequiredService<RetainedPolicyRestore>());
         var provisioning = configuration.GetValue<BrokerProvisioning?>($"{ExternalBrokerOptions.Section}:{nameof(ExternalBrokerOptions.Provisioning)}") ?? BrokerProvisioning.None;
         if (provisioning == BrokerProvisioning.MosquittoDynamicSecurity)
         {

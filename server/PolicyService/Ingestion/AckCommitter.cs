@@ -68,13 +68,14 @@ public sealed partial class AckCommitter(
         var reports = batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
             .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
             .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
+        IReadOnlyList<string> lagging = [];
         try
         {
             if (advanced.Count > 0 || reports.Count > 0)
             {
                 await using var session = await database.WriteAsync(cancellationToken);
                 await watermarks.AdvanceAsync(session, advanced);
-                await distributor.RecordReportsAsync(session, reports);
+                lagging = await distributor.RecordReportsAsync(session, reports);
                 await session.CommitAsync();
             }
 
@@ -100,6 +101,7 @@ public sealed partial class AckCommitter(
         }
 
         await AcknowledgeAsync(batch, current, cancellationToken);
+        await distributor.ResendToLaggingAsync(lagging, cancellationToken);
     }
 
     /// <summary>The same with every replica's view in the state database (<see cref="SharedUplinkLedger"/>).</summary>
@@ -109,11 +111,12 @@ public sealed partial class AckCommitter(
             .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
             .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
         LedgerUpdate update;
+        IReadOnlyList<string> lagging;
         try
         {
             await using var session = await database.WriteAsync(cancellationToken);
             update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(u => (u.DeviceId, u.Sequence))]);
-            await distributor.RecordReportsAsync(session, reports);
+            lagging = await distributor.RecordReportsAsync(session, reports);
             await session.CommitAsync();
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -125,6 +128,7 @@ public sealed partial class AckCommitter(
 
         watermarks.Remember(update.Advanced);
         await AcknowledgeAsync(batch, update.Current, cancellationToken);
+        await distributor.ResendToLaggingAsync(lagging, cancellationToken);
     }
 
     private async Task AcknowledgeAsync(UplinkBatch batch, IReadOnlyDictionary<string, ulong> current, CancellationToken cancellationToken)

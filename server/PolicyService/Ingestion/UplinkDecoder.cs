@@ -69,7 +69,7 @@ public sealed partial class UplinkDecoder(
             // report is still recorded, one at a time.
             if (report is { } alone)
             {
-                await distributor.RecordReportsAsync([(deviceId, alone)]);
+                await distributor.ResendToLaggingAsync(await distributor.RecordReportsAsync([(deviceId, alone)]), cancellationToken);
             }
 
             return null;

@@ -53,7 +53,10 @@ public sealed partial class PolicyDistributor(
     /// fleet's layers read once per model, the new versions stored a few hundred per statement, then
     /// published. A device that fails (gone, its policy too large) is reported and the others go on.
     /// </summary>
-    public async Task<IReadOnlyList<RepublishOutcome>> RepublishAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RepublishOutcome>> RepublishAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken) =>
+        await RepublishAsync(deviceIds, publishUnchanged: false, cancellationToken);
+
+    private async Task<IReadOnlyList<RepublishOutcome>> RepublishAsync(IReadOnlyCollection<string> deviceIds, bool publishUnchanged, CancellationToken cancellationToken)
     {
         var ids = deviceIds.Distinct(StringComparer.Ordinal).ToList();
         await using var hold = await database.HoldAsync([.. ids.Select(DeviceRegistry.Lock)], cancellationToken);
@@ -63,6 +66,7 @@ public sealed partial class PolicyDistributor(
         var now = time.GetUtcNow();
         var outcomes = new List<RepublishOutcome>(ids.Count);
         var changed = new List<NewPolicy>();
+        var unchanged = new List<(string DeviceId, byte[] Envelope)>();
         foreach (var id in ids)
         {
             if (!inputs.TryGetValue(id, out var input))
@@ -86,6 +90,10 @@ public sealed partial class PolicyDistributor(
                 {
                     changed.Add(policy);
                 }
+                else if (publishUnchanged)
+                {
+                    unchanged.Add((id, envelope));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -99,6 +107,11 @@ public sealed partial class PolicyDistributor(
         {
             await publisher.PublishPolicyAsync(policy.DeviceId, policy.Envelope, cancellationToken);
             LogPublished(policy.DeviceId, policy.Version, policy.Envelope.Length);
+        }
+
+        foreach (var (deviceId, envelope) in unchanged)
+        {
+            await publisher.PublishPolicyAsync(deviceId, envelope, cancellationToken);
         }
 
         return outcomes;
@@ -174,26 +187,59 @@ public sealed partial class PolicyDistributor(
     }
 
     /// <summary>Records devices' reports of the version they enforce (from PolicyAcks or heartbeats), in their own transaction.</summary>
-    public async Task RecordReportsAsync(IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
+    public async Task<IReadOnlyList<string>> RecordReportsAsync(IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
     {
         await using var session = await database.WriteAsync();
-        await RecordReportsAsync(session, reports);
+        var behind = await RecordReportsAsync(session, reports);
         await session.CommitAsync();
+        return behind;
     }
 
     /// <summary>
     /// Records reports inside the caller's write session (ingestion: with the batch's watermarks), in the
-    /// order given, which is each device's uplink order.
+    /// order given, which is each device's uplink order. Returns the devices that report, without
+    /// refusing anything, a version older than their current one: their policy did not reach them (a
+    /// broker that lost its retained messages, a publish that failed), to be sent again
+    /// (<see cref="ResendToLaggingAsync"/>) once the caller committed.
     /// </summary>
-    public async Task RecordReportsAsync(StateSession session, IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
+    public async Task<IReadOnlyList<string>> RecordReportsAsync(StateSession session, IReadOnlyList<(string DeviceId, PolicyReport Report)> reports)
     {
+        var behind = new List<string>();
         foreach (var (deviceId, report) in reports)
         {
-            await store.RecordReportAsync(session, deviceId, report.Sequence, report.AppliedVersion, report.At, (int)report.Refusal);
+            if (await store.RecordReportAsync(session, deviceId, report.Sequence, report.AppliedVersion, report.At, (int)report.Refusal) && report.Refusal == PolicyRefusal.None)
+            {
+                behind.Add(deviceId);
+            }
+
             if (report.Refusal != PolicyRefusal.None)
             {
                 LogRefused(deviceId, report.Refusal);
             }
+        }
+
+        return behind;
+    }
+
+    /// <summary>Publishes again the policy in force of devices that report an older one (no new version unless their inputs changed).</summary>
+    public async Task ResendToLaggingAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
+    {
+        if (deviceIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var failed in (await RepublishAsync(deviceIds, publishUnchanged: true, cancellationToken)).Where(o => o.Error is not null))
+            {
+                LogResendFailed(failed.DeviceId, failed.Error!.Message);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Their next heartbeat asks again.
+            LogResendFailed(string.Join(", ", deviceIds.Take(10)), e.Message);
         }
     }
 
@@ -228,6 +274,9 @@ public sealed partial class PolicyDistributor(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Published policy v{Version} for {DeviceId} ({Bytes} bytes)")]
     private partial void LogPublished(string deviceId, ulong version, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending the current policy again to {DeviceId}, which reports an older one, failed: {Error}")]
+    private partial void LogResendFailed(string deviceId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} refused its policy: {Refusal}")]
     private partial void LogRefused(string deviceId, PolicyRefusal refusal);

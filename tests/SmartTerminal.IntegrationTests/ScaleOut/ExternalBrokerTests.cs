@@ -1,4 +1,5 @@
 using Grpc.Core;
+using System.Buffers;
 using MQTTnet;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.DeviceRuntime;
@@ -137,6 +138,55 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         var again = await fleet.RegisterAsync();
         Assert.Contains(again.DeviceId, await _broker.ClientNamesAsync());
         Assert.Contains(registered.DeviceId, await _broker.ClientNamesAsync());
+    }
+
+    [Fact]
+    public async Task A_broker_killed_with_SIGKILL_loses_its_retained_policies_and_the_service_restores_them_from_the_state_database()
+    {
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var registered = await fleet.RegisterAsync();
+        await using (var before = await ConnectAsync(registered))
+        {
+            await before.SubscribeAsync(Topics(registered.DeviceId, "policy"));
+            Assert.NotNull(await before.WaitForAsync(Topics(registered.DeviceId, "policy"), TimeSpan.FromSeconds(10)));
+        }
+
+        await _broker.RestartAsync(kill: true);
+
+        // Logins survive (the plugin writes its file on every change); the retained policy comes back from the service.
+        var envelope = await Eventually.ResultWithin(TimeSpan.FromSeconds(30), async () =>
+        {
+            await using var device = await ConnectAsync(registered);
+            await device.SubscribeAsync(Topics(registered.DeviceId, "policy"));
+            return await device.WaitForAsync(Topics(registered.DeviceId, "policy"), TimeSpan.FromSeconds(2));
+        });
+        Assert.True(envelope is not null, "no retained policy after the broker's restart:\n" + _stack.Service.Output);
+        FleetScenario.VerifyOnDevice(registered, envelope.Payload.ToArray());
+        // Once for the new broker at the first connection, once after the crash.
+        Assert.True(System.Text.RegularExpressions.Regex.Count(_stack.Service.Output, "had no retained policies") >= 2, _stack.Service.Output);
+    }
+
+    [Fact]
+    public async Task A_device_whose_heartbeat_reports_an_older_policy_gets_its_current_one_again_and_a_time_sync()
+    {
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var registered = await fleet.RegisterAsync();
+        await using var device = await ConnectAsync(registered);
+        await device.SubscribeAsync(Topics(registered.DeviceId, "policy"));
+        await device.SubscribeAsync(Topics(registered.DeviceId, "control"));
+        Assert.NotNull(await device.WaitForAsync(Topics(registered.DeviceId, "policy"), TimeSpan.FromSeconds(10)));
+
+        // As after a broker that lost the policy, or a publish that never arrived: the device still enforces version 0.
+        Assert.Equal(MqttClientPublishReasonCode.Success, await device.PublishAsync(Topics(registered.DeviceId, "up"), RawUplinks.Heartbeat(sequence: 1, policyVersion: 0)));
+
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () =>
+            Task.FromResult(device.Received.Count(m => m.Topic == Topics(registered.DeviceId, "policy")) >= 2)), "the current policy was not sent again; received " + string.Join(", ", device.Received.Select(m => m.Topic)) + "\n" + _stack.Service.Output);
+        var again = device.Received.Last(m => m.Topic == Topics(registered.DeviceId, "policy"));
+        Assert.Equal(registered.InitialPolicy.ToByteArray(), again.Payload.ToArray());
+        var controls = device.Received.Where(m => m.Topic == Topics(registered.DeviceId, "control"))
+            .Select(m => SmartTerminal.Contracts.Device.V1.ControlMessage.Parser.ParseFrom(m.Payload.ToArray())).ToList();
+        Assert.Contains(controls, c => c.TimeSync is not null);
+        Assert.Contains(controls, c => c.UplinkAck?.AckedThroughSequence == 1);
     }
 
     private async Task<T> WithServiceLogAsync<T>(Func<Task<T>> call)

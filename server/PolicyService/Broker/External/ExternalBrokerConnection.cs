@@ -69,6 +69,9 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDevic
     /// </summary>
     public void Subscribe(string topic, Func<MqttApplicationMessage, Task> handler) => _handlers[topic] = handler;
 
+    /// <summary>Runs after every (re)connection, once the subscriptions are in place (off the receive loop).</summary>
+    public event Func<CancellationToken, Task>? Connected;
+
     /// <summary>Waits until the first connection is up (so the rest of the start can use it), or the timeout.</summary>
     public async Task<bool> WaitConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -229,6 +232,20 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDevic
         }
 
         LogConnected(url.ToString(), ClientId, UplinkFilter);
+        if (Connected is { } afterConnect)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await afterConnect(_stopping.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogAfterConnectFailed(e.Message);
+                }
+            });
+        }
     }
 
     // Uplinks: the device id is the topic's middle level; the broker's topic rights made sure only that
@@ -281,6 +298,9 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDevic
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The MQTT broker is reachable again after {Lasted} ({Failures} failed attempts)")]
     private partial void LogReconnected(long failures, TimeSpan lasted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Work after connecting to the MQTT broker failed: {Error}")]
+    private partial void LogAfterConnectFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an uplink of {DeviceId} ({Bytes} bytes, retained {Retained}): no device sends one")]
     private partial void LogIgnored(string deviceId, long bytes, bool retained);

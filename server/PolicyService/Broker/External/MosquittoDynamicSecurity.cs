@@ -36,6 +36,9 @@ public sealed partial class MosquittoDynamicSecurity : IBrokerAccounts, IDeviceS
         _connection.Subscribe(ResponseTopic, ReceiveResponsesAsync);
     }
 
+    /// <summary>True once <see cref="EnsureBaselineAsync"/> succeeded since the start.</summary>
+    public bool BaselineSet { get; private set; }
+
     /// <summary>The plugin's role name for a device's rights.</summary>
     public static string DeviceRole(string deviceId) => "st-device-" + deviceId;
 
@@ -56,6 +59,7 @@ public sealed partial class MosquittoDynamicSecurity : IBrokerAccounts, IDeviceS
                     ["textname"] = "SmartTerminal policy service replicas",
                     ["acls"] = new JsonArray(
                         Acl("publishClientSend", "st/v1/+/policy"), Acl("publishClientSend", "st/v1/+/control"),
+                        Acl("publishClientSend", RetainedPolicyRestore.MarkerTopic),
                         Acl("subscribePattern", $"$share/{_options.ShareGroup}/st/v1/+/up"), Acl("publishClientReceive", "st/v1/+/up")),
                 }),
                 Command("getClient", new JsonObject { ["username"] = _account.UserName }),
@@ -76,6 +80,7 @@ public sealed partial class MosquittoDynamicSecurity : IBrokerAccounts, IDeviceS
             }
         }
 
+        BaselineSet = true;
         LogBaseline(_account.UserName);
     }
 

@@ -122,10 +122,11 @@ public sealed class DevicePolicyStore
     /// Records the version a device reports it enforces. The reported version never goes back; a refusal
     /// is kept until the device reports the desired version (a heartbeat in between, which refuses
     /// nothing, must not hide why the device lags). Reports count in the order of their uplink sequence:
-    /// one that arrives late (another replica, a resend) after a newer one changes nothing.
+    /// one that arrives late (another replica, a resend) after a newer one changes nothing. True when
+    /// the report was recorded and names a version older than the one the device should have.
     /// </summary>
-    public Task RecordReportAsync(StateSession session, string deviceId, ulong sequence, ulong appliedVersion, DateTimeOffset at, int refusal) =>
-        session.ExecuteAsync(
+    public async Task<bool> RecordReportAsync(StateSession session, string deviceId, ulong sequence, ulong appliedVersion, DateTimeOffset at, int refusal) =>
+        await session.QueryFirstOrDefaultAsync<long?>(
             """
             UPDATE device_policies SET
                    reported_version = CASE WHEN reported_version > @version THEN reported_version ELSE @version END,
@@ -135,8 +136,9 @@ public sealed class DevicePolicyStore
                                        ELSE last_refusal END,
                    reported_sequence = @sequence
             WHERE device_id = @deviceId AND reported_sequence < @sequence
+            RETURNING desired_version
             """,
-            new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal });
+            new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal }) is { } desired && desired > (long)appliedVersion;
 
     public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });
