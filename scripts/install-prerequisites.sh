@@ -2,6 +2,7 @@
 # Installs the Debian packages SmartTerminal needs, only where they are missing.
 #   scripts/install-prerequisites.sh service   what the policy service needs to run
 #   scripts/install-prerequisites.sh tests     what the test suite needs (real brokers and databases)
+#   scripts/install-prerequisites.sh cluster   what scripts/run-cluster.sh starts (PostgreSQL, Mosquitto, InfluxDB, nginx)
 set -euo pipefail
 
 purpose="${1:-tests}"
@@ -16,13 +17,23 @@ case "$purpose" in
     command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_passwd >/dev/null 2>&1 || packages+=(mosquitto)
     command -v mosquitto_sub >/dev/null 2>&1 || packages+=(mosquitto-clients)
+    command -v nginx >/dev/null 2>&1 || packages+=(nginx) # scripts/run-cluster.sh, walked through in a test
     command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
     command -v curl >/dev/null 2>&1 || packages+=(curl)
     command -v jq >/dev/null 2>&1 || packages+=(jq)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql) # the store tests and the second integration run
     command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils) # renders the flasher's label PDFs to check their QR codes
     ;;
-  *) echo "usage: $0 service|tests" >&2; exit 2 ;;
+  cluster)
+    command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
+    command -v mosquitto_ctrl >/dev/null 2>&1 || packages+=(mosquitto-clients)
+    command -v influxd >/dev/null 2>&1 || packages+=(influxdb)
+    command -v nginx >/dev/null 2>&1 || packages+=(nginx)
+    command -v curl >/dev/null 2>&1 || packages+=(curl)
+    command -v jq >/dev/null 2>&1 || packages+=(jq)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+    ;;
+  *) echo "usage: $0 service|tests|cluster" >&2; exit 2 ;;
 esac
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -22,7 +22,15 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await DynamicSecurityBroker.StartAsync();
-        _stack = await TelemetryStack.StartAsync(minimumGroupSize: 2, _broker.ServiceSettings());
+        try
+        {
+            _stack = await TelemetryStack.StartAsync(minimumGroupSize: 2, _broker.ServiceSettings());
+        }
+        catch
+        {
+            await _broker.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

@@ -30,14 +30,29 @@ public sealed class ReplicaTests : IAsyncLifetime
         var postgres = await PostgresServer.SharedAsync();
         _database = await postgres.CreateDatabaseAsync();
         _first = await PolicyServiceProcess.StartAsync(Settings("replica-1"));
-        // The replicas share the keys (one data folder here; in production one secret store).
-        _second = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>(Settings("replica-2")) { ["PolicyService:DataDirectory"] = _first.DataDirectory });
+        try
+        {
+            // The replicas share the keys (one data folder here; in production one secret store).
+            _second = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>(Settings("replica-2")) { ["PolicyService:DataDirectory"] = _first.DataDirectory });
+        }
+        catch
+        {
+            // xUnit does not call DisposeAsync when InitializeAsync fails: nothing may be left running.
+            await _first.DisposeAsync();
+            await DisposeEnginesAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
         await _second.DisposeAsync();
         await _first.DisposeAsync();
+        await DisposeEnginesAsync();
+    }
+
+    private async Task DisposeEnginesAsync()
+    {
         await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_database);
         _forwarder.Dispose();
         await _influx.DisposeAsync();

@@ -21,6 +21,20 @@ public sealed class ReadmeWalkthroughTests
     }
 
     [Fact]
+    public async Task The_same_walkthrough_runs_unchanged_against_the_cluster_of_three_replicas_behind_nginx()
+    {
+        // scripts/run-cluster.sh: PostgreSQL, Mosquitto with dynamic security, InfluxDB, 3 replicas, nginx.
+        await using var demo = ChildProcess.Start("bash", [Path.Combine(RepositoryPaths.Root, "scripts", "demo.sh"), "--cluster"], RepositoryPaths.Root);
+
+        var exit = await demo.WaitForExitAsync(TimeSpan.FromMinutes(8));
+
+        Assert.True(exit == 0, demo.Output);
+        Assert.Contains("demo: ok: the watches stop at the daily budget", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("demo: ok: the audit log verifies against a kept checkpoint", demo.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MISSING", demo.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_device_host_says_in_one_line_what_is_missing()
     {
         var dll = Path.Combine(RepositoryPaths.Root, "tools", "devicehost", "SmartTerminal.DeviceHost", "bin", RepositoryPaths.Configuration, "net10.0", "SmartTerminal.DeviceHost.dll");
