@@ -10,8 +10,8 @@ public sealed record LedgerUpdate(Dictionary<string, ulong> Current, Dictionary<
 /// Watermarks and stored-ahead sequences kept in the state database for every replica at once (with an
 /// external broker, consecutive uplinks of one device go to different replicas). Inside the caller's
 /// transaction: the devices' watermark rows are locked, so replicas committing one device take turns;
-/// the stored sequences above them are recorded; each watermark moves over what is now contiguous,
-/// whichever replica stored it; what the watermark covers is forgotten.
+/// each watermark moves over what is now contiguous, whichever replica stored it; what stays above a
+/// gap is recorded, and what the watermark now covers is forgotten.
 /// </summary>
 public sealed class SharedUplinkLedger(WatermarkStore watermarks, StoredAheadStore storedAhead)
 {
@@ -19,12 +19,13 @@ public sealed class SharedUplinkLedger(WatermarkStore watermarks, StoredAheadSto
     {
         var devices = stored.Select(s => s.DeviceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var current = await watermarks.LockAsync(session, devices);
-        await storedAhead.AddAsync(session, [.. stored.Where(s => s.Sequence > current[s.DeviceId]).Distinct()]);
-        var ahead = await storedAhead.OfAsync(session, devices);
+        var waiting = await storedAhead.OfAsync(session, devices);
+        var fresh = stored.Where(s => s.Sequence > current[s.DeviceId]).ToLookup(s => s.DeviceId, s => s.Sequence, StringComparer.Ordinal);
         var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var stillAhead = new List<(string DeviceId, ulong Sequence)>();
         foreach (var deviceId in devices)
         {
-            var sequences = ahead[deviceId].ToHashSet();
+            var sequences = waiting[deviceId].Concat(fresh[deviceId]).ToHashSet();
             var through = current[deviceId];
             while (sequences.Contains(through + 1))
             {
@@ -36,10 +37,14 @@ public sealed class SharedUplinkLedger(WatermarkStore watermarks, StoredAheadSto
                 advanced[deviceId] = through;
                 current[deviceId] = through;
             }
+
+            // Only what stays above a gap is written; in the usual, contiguous case nothing is.
+            stillAhead.AddRange(fresh[deviceId].Where(s => s > through).Distinct().Select(s => (deviceId, s)));
         }
 
         await watermarks.AdvanceAsync(session, advanced);
-        await storedAhead.DeleteThroughAsync(session, advanced);
+        await storedAhead.DeleteThroughAsync(session, advanced.Where(a => waiting[a.Key].Any()).ToDictionary(StringComparer.Ordinal));
+        await storedAhead.AddAsync(session, stillAhead);
         return new LedgerUpdate(current, advanced);
     }
 }
