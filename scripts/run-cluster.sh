@@ -82,40 +82,9 @@ mosquitto -c "$engines/mosquitto/mosquitto.conf" &
 pids+=($!)
 wait_for Mosquitto bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
 
-# InfluxDB (and the /api/v2/write shim for Debian's 1.6), as scripts/run-service.sh starts it.
-mkdir -p "$engines/influxdb"
-if ! curl -sf "http://127.0.0.1:$influx_port/ping" >/dev/null 2>&1; then
-  cat > "$engines/influxdb/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$influx_rpc_port"
-[meta]
-  dir = "$engines/influxdb/meta"
-  logging-enabled = false
-[data]
-  dir = "$engines/influxdb/data"
-  wal-dir = "$engines/influxdb/wal"
-  query-log-enabled = false
-  index-version = "tsi1"
-  max-series-per-database = 0
-[http]
-  bind-address = "127.0.0.1:$influx_port"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-  influxd -config "$engines/influxdb/influxdb.conf" > "$engines/influxdb/influxd.log" 2>&1 &
-  pids+=($!)
-  wait_for InfluxDB curl -sf "http://127.0.0.1:$influx_port/ping"
-fi
-curl -sf -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREATE DATABASE smartterminal' >/dev/null
-influx_url="http://127.0.0.1:$influx_port"
-version=$(influxd version 2>/dev/null | sed -n 's/^InfluxDB v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
-if [ -n "$version" ] && [ "${version% *}" -eq 1 ] && [ "${version#* }" -lt 8 ]; then
-  dotnet build tools/influxshim/SmartTerminal.InfluxShim -c Release -nologo -v:q >/dev/null
-  dotnet tools/influxshim/SmartTerminal.InfluxShim/bin/Release/net10.0/SmartTerminal.InfluxShim.dll --listen "$shim_port" --influx "http://127.0.0.1:$influx_port" &
-  pids+=($!)
-  influx_url="http://127.0.0.1:$shim_port"
-fi
+# InfluxDB (and the /api/v2/write shim for Debian's 1.6), as scripts/run-service.sh starts it; TSI index.
+source scripts/influxdb.sh
+start_influxdb "$engines/influxdb" "$influx_port" "$influx_rpc_port" "$shim_port" tsi1
 
 # The replicas: the first alone (it creates the keys and migrates the schema), then the others.
 dotnet build server/PolicyService -c Release -nologo -v:q

@@ -21,43 +21,12 @@ influx_rpc_port=${ST_INFLUX_RPC_PORT:-8088}
 shim_port=${ST_SHIM_PORT:-8087}
 data=$(mkdir -p "${ST_DATA_DIR:-server/PolicyService/data}" && cd "${ST_DATA_DIR:-server/PolicyService/data}" && pwd)
 chmod 700 "$data"
-influx_dir="$data/influxdb"
-mkdir -p "$influx_dir"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-if ! curl -sf "http://127.0.0.1:$influx_port/ping" >/dev/null 2>&1; then
-  cat > "$influx_dir/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$influx_rpc_port"
-[meta]
-  dir = "$influx_dir/meta"
-  logging-enabled = false
-[data]
-  dir = "$influx_dir/data"
-  wal-dir = "$influx_dir/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$influx_port"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-  influxd -config "$influx_dir/influxdb.conf" > "$influx_dir/influxd.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$influx_port/ping" >/dev/null 2>&1 && break; sleep 0.5; done
-fi
-curl -sf -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREATE DATABASE smartterminal' >/dev/null
-
-influx_url="http://127.0.0.1:$influx_port"
-version=$(influxd version 2>/dev/null | sed -n 's/^InfluxDB v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
-if [ -n "$version" ] && [ "${version% *}" -eq 1 ] && [ "${version#* }" -lt 8 ]; then
-  dotnet build tools/influxshim/SmartTerminal.InfluxShim -c Release -nologo -v:q >/dev/null
-  dotnet tools/influxshim/SmartTerminal.InfluxShim/bin/Release/net10.0/SmartTerminal.InfluxShim.dll --listen "$shim_port" --influx "http://127.0.0.1:$influx_port" &
-  pids+=($!)
-  influx_url="http://127.0.0.1:$shim_port"
-fi
+source scripts/influxdb.sh
+start_influxdb "$data/influxdb" "$influx_port" "$influx_rpc_port" "$shim_port"
 
 # The service runs in the background and the script waits for it, so that Ctrl-C or a SIGTERM to the
 # script reaches the trap at once and stops the service, the shim and InfluxDB together.

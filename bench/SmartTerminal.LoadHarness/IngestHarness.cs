@@ -21,6 +21,12 @@ namespace SmartTerminal.LoadHarness;
 /// </summary>
 internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer influx, Uri influxWriteUrl, string database, int deviceCount, int uplinksPerDevice, string disruption)
 {
+    /// <summary>Where the devices connect: the service's embedded broker, or an external one the replicas share.</summary>
+    public int MqttPort { get; init; } = service.MqttPort;
+
+    /// <summary>Further replicas on the same external broker and database (their CPU is counted as the service's).</summary>
+    public IReadOnlyList<PolicyServiceProcess> OtherReplicas { get; init; } = [];
+
     public const int RecordsPerUplink = 10;
     private const int Window = 16;
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(10);
@@ -116,6 +122,11 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
             }
         }
 
+        var replicaSeconds = OtherReplicas.Sum(r =>
+        {
+            using var replica = Process.GetProcessById(r.ProcessId);
+            return Of(replica);
+        });
         using var serviceProcess = Process.GetProcessById(service.ProcessId);
         var influxd = Process.GetProcessesByName("influxd");
         var influxSeconds = influxd.Sum(Of);
@@ -124,7 +135,7 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
             p.Dispose();
         }
 
-        return (Of(serviceProcess), influxSeconds, Of(Process.GetCurrentProcess()));
+        return (Of(serviceProcess) + replicaSeconds, influxSeconds, Of(Process.GetCurrentProcess()));
     }
 
     private async Task<TimeSpan> BaselineAsync(long points)
@@ -277,7 +288,7 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
 
     private async Task ConnectAsync(IMqttClient client, RegisterDeviceResponse device)
     {
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", service.MqttPort).WithClientId(device.DeviceId)
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MqttPort).WithClientId(device.DeviceId)
             .WithCredentials(device.DeviceId, device.MqttPassword).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(30)).Build());
         await client.SubscribeAsync($"st/v1/{device.DeviceId}/control", MqttQualityOfServiceLevel.AtLeastOnce);
     }

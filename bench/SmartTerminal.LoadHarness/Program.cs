@@ -7,6 +7,8 @@ using SmartTerminal.Testing;
 // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device] [outage|kill]
 //   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline; optionally
 //   with InfluxDB stopped for a minute mid-run, or the service killed (SIGKILL) and restarted mid-run
+// dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device] replicas:N
+//   the same through Mosquitto (dynamic security) shared by N replicas on one PostgreSQL database
 var culture = System.Globalization.CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "query-scale")
 {
@@ -24,6 +26,12 @@ if (args.Length > 0 && args[0] == "ingest")
     Console.WriteLine($"SmartTerminal ingest load harness: {devices:N0} devices, {uplinks} uplinks each ({Environment.ProcessorCount} cores)");
     await using var influx = await InfluxDbServer.StartAsync("smartterminal");
     using var forwarder = new InfluxV2WriteForwarder(influx.Url);
+    if (args.Length > 3 && args[3].StartsWith("replicas:", StringComparison.Ordinal))
+    {
+        await ReplicaIngest.RunAsync(influx, forwarder.Url, devices, uplinks, int.Parse(args[3]["replicas:".Length..], culture));
+        return;
+    }
+
     await using var ingestService = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
     {
         ["Logging:LogLevel:Default"] = "Warning",
