@@ -32,6 +32,14 @@ public sealed partial class UplinkDecoder(
     public async Task<PendingUplink?> DecodeAsync(DeviceUplink received, CancellationToken cancellationToken)
     {
         var (deviceId, payload, receivedAt) = received;
+        if (await fleets.OfAsync(deviceId) is null)
+        {
+            // The embedded broker admits registered devices only; an external broker's topic rights should
+            // too, but a login left behind there (or a misconfigured broker) must not write telemetry.
+            LogUnknownDevice(deviceId, payload.Length);
+            return null;
+        }
+
         UplinkEnvelope uplink;
         try
         {
@@ -81,7 +89,6 @@ public sealed partial class UplinkDecoder(
             await KeepAsync(deviceId, payload, uplink.Sequence, refused);
         }
 
-        // The broker admits registered devices only; "" would tag a device deleted since it connected.
         var points = TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict);
         return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report);
     }
@@ -104,6 +111,9 @@ public sealed partial class UplinkDecoder(
         UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Sequence, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow()),
         _ => null,
     };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored an uplink from {DeviceId} ({Bytes} bytes): no such device is registered")]
+    private partial void LogUnknownDevice(string deviceId, int bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink from {DeviceId} ({Bytes} bytes, sequence {Sequence}, 0 if unknown) quarantined: {Reason}")]
     private partial void LogQuarantined(string deviceId, int bytes, ulong sequence, string reason);

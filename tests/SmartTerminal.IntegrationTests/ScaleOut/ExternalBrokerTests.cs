@@ -197,6 +197,32 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         Assert.Contains(controls, c => c.UplinkAck?.AckedThroughSequence == 1);
     }
 
+    [Fact]
+    public async Task A_login_the_state_database_does_not_know_writes_no_telemetry_and_gets_no_answer()
+    {
+        // A login left behind in the broker (or added there by hand) with the rights of a device.
+        const string Stranger = "st-00000000000000ff";
+        await _broker.CommandAsync(new object[]
+        {
+            new { command = "createRole", rolename = "stray", acls = new object[]
+            {
+                new { acltype = "publishClientSend", topic = $"st/v1/{Stranger}/up", allow = true },
+                new { acltype = "subscribeLiteral", topic = $"st/v1/{Stranger}/control", allow = true },
+                new { acltype = "publishClientReceive", topic = $"st/v1/{Stranger}/control", allow = true },
+            } },
+            new { command = "createClient", username = Stranger, password = "stray", roles = new[] { new { rolename = "stray" } } },
+        });
+        await using var stray = await MqttTestClient.ConnectAsync(_broker.Port, Stranger, Stranger, "stray");
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await stray.SubscribeAsync(Topics(Stranger, "control")));
+
+        Assert.Equal(MqttClientPublishReasonCode.Success, await stray.PublishAsync(Topics(Stranger, "up"), RawUplinks.Heartbeat(sequence: 1)));
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(stray.Received);
+        var stored = await _stack.Influx.QueryAsync($"SELECT count(*) FROM /.*/ WHERE device = '{Stranger}'", TelemetryStack.Database);
+        Assert.False(stored.GetProperty("results")[0].TryGetProperty("series", out _));
+    }
+
     private async Task<T> WithServiceLogAsync<T>(Func<Task<T>> call)
     {
         try
