@@ -95,10 +95,11 @@ for i in $(seq 1 "$replicas"); do
   rjson=$((rgrpc + 1))
   grpc_upstreams+="    server 127.0.0.1:$rgrpc;"$'\n'
   json_upstreams+="    server 127.0.0.1:$rjson;"$'\n'
-  (cd server/PolicyService && exec dotnet bin/Release/net10.0/SmartTerminal.PolicyService.dll \
+  # The broker password through the environment, not the command line (which every local user can read).
+  (cd server/PolicyService && Broker__ServicePassword="$broker_password" exec dotnet bin/Release/net10.0/SmartTerminal.PolicyService.dll \
     --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$rgrpc" --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$rjson" \
     --PolicyService:DataDirectory="$data" --State:Provider=PostgreSQL --State:ConnectionString="$state" \
-    --Broker:Mode=External --Broker:ServiceUserName=policy-service --Broker:ServicePassword="$broker_password" \
+    --Broker:Mode=External --Broker:ServiceUserName=policy-service \
     --Broker:External:Url="mqtt://127.0.0.1:$mqtt_port" --Broker:External:Provisioning=MosquittoDynamicSecurity \
     --Broker:External:ClientId="policy-service-$i" \
     --Influx:Url="$influx_url" --Influx:Token=smartterminal:smartterminal --Influx:Bucket=smartterminal/autogen "$@") \
