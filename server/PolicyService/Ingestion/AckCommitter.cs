@@ -65,9 +65,7 @@ public sealed partial class AckCommitter(
             }
         }
 
-        var reports = batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
-            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
-            .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
+        var reports = ReportsOf(batch);
         IReadOnlyList<string> lagging = [];
         try
         {
@@ -107,9 +105,7 @@ public sealed partial class AckCommitter(
     /// <summary>The same with every replica's view in the state database (<see cref="SharedUplinkLedger"/>).</summary>
     private async Task CommitSharedAsync(UplinkBatch batch, CancellationToken cancellationToken)
     {
-        var reports = batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
-            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
-            .Select(u => (u.DeviceId, u.Report!.Value)).ToList();
+        var reports = ReportsOf(batch);
         LedgerUpdate update;
         IReadOnlyList<string> lagging;
         try
@@ -122,7 +118,7 @@ public sealed partial class AckCommitter(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Nothing of the batch recorded: its devices send again what is not acknowledged.
-            LogCommitFailed(e, batch.Uplinks.Count);
+            LogCommitFailed(e, batch.Uplinks.Select(u => u.DeviceId).Distinct(StringComparer.Ordinal).Count());
             return;
         }
 
@@ -130,6 +126,12 @@ public sealed partial class AckCommitter(
         await AcknowledgeAsync(batch, update.Current, cancellationToken);
         await distributor.ResendToLaggingAsync(lagging, cancellationToken);
     }
+
+    // The policy versions the batch's new uplinks report, in each device's uplink order.
+    private static List<(string DeviceId, PolicyReport Report)> ReportsOf(UplinkBatch batch) =>
+        [.. batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
+            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
+            .Select(u => (u.DeviceId, u.Report!.Value))];
 
     private async Task AcknowledgeAsync(UplinkBatch batch, IReadOnlyDictionary<string, ulong> current, CancellationToken cancellationToken)
     {
