@@ -122,9 +122,22 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>Stops the process and starts it again on the same ports and data.</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops the process (killed, or with SIGTERM as a deployment stops it, letting its shutdown work
+    /// run) and starts it again on the same ports and data.
+    /// </summary>
+    public async Task RestartAsync(bool graceful = false)
     {
+        if (graceful)
+        {
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await _process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
         await _process.DisposeAsync();
         Channel.Dispose();
         Channel = GrpcChannel.ForAddress(GrpcAddress);

@@ -10,7 +10,7 @@ namespace SmartTerminal.Testing;
 /// a power cut, and the tests run faster. Install it with apt-get install postgresql (scripts/test.sh does).
 /// As root the cluster runs as the "postgres" user, since PostgreSQL refuses to run as root.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
     private static readonly SemaphoreSlim s_starting = new(1, 1);
     private static PostgresServer? s_shared;
@@ -66,6 +66,33 @@ public sealed class PostgresServer
         return RunAsync(Path.Combine(_binaries, "psql"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "-q", "-c", $"DROP DATABASE IF EXISTS {name} WITH (FORCE)"]);
     }
 
+    /// <summary>
+    /// A cluster of the caller's own, for a test that stops and restarts PostgreSQL under the service
+    /// (<see cref="CrashAsync"/>, <see cref="StartAgainAsync"/>); disposed by the caller.
+    /// </summary>
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+
+    /// <summary>Stops the cluster as a crash would (immediate shutdown: no checkpoint, connections cut).</summary>
+    public Task CrashAsync() =>
+        RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Starts a stopped cluster again on the same port and data (crash recovery replays its log).</summary>
+    public Task StartAgainAsync() => PgCtlStartAsync(_binaries, _directory, Port);
+
+    public ValueTask DisposeAsync()
+    {
+        try
+        {
+            Stop();
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopped already (a test that crashed it last); the folder is gone all the same.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     private static async Task<PostgresServer> StartAsync()
     {
         var binaries = Directory.Exists("/usr/lib/postgresql")
@@ -85,13 +112,18 @@ public sealed class PostgresServer
 
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
         var port = FreePort.Next();
+        await PgCtlStartAsync(binaries, directory, port);
+        return new PostgresServer(directory, binaries, port);
+    }
+
+    private static Task PgCtlStartAsync(string binaries, string directory, int port)
+    {
         var settings = string.Join(' ',
             $"-p {port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={directory}", "-c fsync=off",
             "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB",
             // For the load harness's report of where the database's time goes.
             "-c shared_preload_libraries=pg_stat_statements");
-        await RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-l", Path.Combine(directory, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
-        return new PostgresServer(directory, binaries, port);
+        return RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
     }
 
     private void Stop()

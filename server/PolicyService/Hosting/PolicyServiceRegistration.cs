@@ -77,6 +77,9 @@ public static class PolicyServiceRegistration
         services.AddSingleton<PolicyLayers>();
         services.AddSingleton<PolicyResolver>();
         services.AddSingleton<PolicyDistributor>();
+        services.AddOptions<RolloutOptions>().Bind(configuration.GetSection(RolloutOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.DevicesPerSecond == 0 || (double)o.BatchSize / o.DevicesPerSecond < o.LeaseSeconds, "Rollouts: a batch's time slot (BatchSize / DevicesPerSecond) must be shorter than LeaseSeconds")
+            .ValidateOnStart();
         services.AddSingleton<RolloutService>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutService>());
 
@@ -228,7 +231,7 @@ public static class PolicyServiceRegistration
                 ValidAudience = auth.Value.Audience,
                 ClockSkew = TimeSpan.FromMinutes(1),
             };
-            jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenChecks.ValidatedAsync };
+            jwt.Events = new JwtBearerEvents { OnTokenValidated = TokenChecks.ValidatedAsync, OnChallenge = TokenChecks.ChallengedAsync };
             if (string.IsNullOrEmpty(auth.Value.Authority))
             {
                 jwt.TokenValidationParameters.ValidIssuer = auth.Value.LocalIssuer;

@@ -18,10 +18,6 @@ public sealed class ServiceOptions
     [Range(7, 400)]
     public int PolicyValidityDays { get; set; } = 60;
 
-    /// <summary>Devices republished per batch when a baseline changes.</summary>
-    [Range(1, 100_000)]
-    public int RolloutBatchSize { get; set; } = 500;
-
     /// <summary>Lifetime of a pairing code an owning guardian issues for a co-guardian (box codes last until the first pairing).</summary>
     [Range(1, 24 * 60 * 30)]
     public int PairingCodeMinutes { get; set; } = 24 * 60;

@@ -19,8 +19,11 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// </summary>
 public sealed partial class AckCommitter(
     StateDatabase database, UplinkWatermarks watermarks, SharedUplinkLedger ledger, PolicyDistributor distributor,
-    IDeviceDownlink downlink, IOptions<BrokerOptions> broker, IngestMetrics metrics, ILogger<AckCommitter> logger)
+    IDeviceDownlink downlink, IOptions<BrokerOptions> broker, IngestMetrics metrics, TimeProvider time, ILogger<AckCommitter> logger)
 {
+    // A state database that is down fails every batch: its first failure is logged with the exception,
+    // then a summary every 30 s and one line when commits work again (not one stack trace per batch).
+    private readonly RepeatedFailures _commitFailures = new(TimeSpan.FromSeconds(30), time);
     private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
     private readonly bool _shared = broker.Value.Mode == BrokerMode.External;
 
@@ -83,9 +86,11 @@ public sealed partial class AckCommitter(
         {
             // Stored but not recorded: the sequences stay in the sets and the next batch of the device
             // records them; the device sends again what is not acknowledged, and that is only acknowledged.
-            LogCommitFailed(e, advanced.Count);
+            CommitFailed(e, advanced.Count);
             return;
         }
+
+        CommitSucceeded();
 
         foreach (var (deviceId, through) in advanced)
         {
@@ -118,9 +123,11 @@ public sealed partial class AckCommitter(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Nothing of the batch recorded: its devices send again what is not acknowledged.
-            LogCommitFailed(e, batch.Uplinks.Select(u => u.DeviceId).Distinct(StringComparer.Ordinal).Count());
+            CommitFailed(e, batch.Uplinks.Select(u => u.DeviceId).Distinct(StringComparer.Ordinal).Count());
             return;
         }
+
+        CommitSucceeded();
 
         watermarks.Remember(update.Advanced);
         await AcknowledgeAsync(batch, update.Current, cancellationToken);
@@ -165,6 +172,33 @@ public sealed partial class AckCommitter(
         return ahead;
     }
 
+    private void CommitFailed(Exception exception, int devices)
+    {
+        var line = _commitFailures.Failed();
+        if (line.Kind == FailureLogKind.First)
+        {
+            LogCommitFailed(exception, devices);
+        }
+        else if (line.Kind == FailureLogKind.Summary)
+        {
+            LogStillFailing(line.Count, line.Since, exception.Message);
+        }
+    }
+
+    private void CommitSucceeded()
+    {
+        if (_commitFailures.Succeeded() is { } run)
+        {
+            LogCommittingAgain(run.Failures, run.Lasted);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the watermarks of {Devices} devices failed; their uplinks are stored and acknowledged with the next batch")]
     private partial void LogCommitFailed(Exception exception, int devices);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording watermarks still fails: {Failures} more failed batches since the last line, failing since {Since:u} ({Reason}); nothing of them is acknowledged")]
+    private partial void LogStillFailing(long failures, DateTimeOffset since, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording watermarks works again after {Failures} failed batches over {Lasted}")]
+    private partial void LogCommittingAgain(long failures, TimeSpan lasted);
 }

@@ -304,6 +304,46 @@ public static class Migrations
             PRIMARY KEY (device_id, sequence));
         ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS reported_sequence BIGINT NOT NULL DEFAULT 0;
         """),
+
+        // 5: rollouts as batches in the database that any replica can claim under a lease (design brief
+        // section 6): a batch is a range of device ids, so a rollout of a million devices is two thousand
+        // small rows. The fencing token grows with every claim; only the holder of the current token can
+        // complete the batch. The rollout keeps its model filter and counts what is left.
+        new(5, Sqlite: """
+        CREATE TABLE rollout_batches (
+            rollout_id TEXT NOT NULL,
+            batch INTEGER NOT NULL,
+            first_device_id TEXT NOT NULL,
+            last_device_id TEXT NOT NULL,
+            queued_at INTEGER NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            lease_owner TEXT,
+            lease_until INTEGER NOT NULL DEFAULT 0,
+            fencing_token INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (rollout_id, batch));
+        CREATE INDEX rollout_batches_pending ON rollout_batches(queued_at, rollout_id, batch) WHERE done = 0;
+        ALTER TABLE rollouts ADD COLUMN model_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rollouts ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rollouts ADD COLUMN batches_left INTEGER NOT NULL DEFAULT 0;
+        """, Postgres: """
+        CREATE TABLE IF NOT EXISTS rollout_batches (
+            rollout_id TEXT NOT NULL,
+            batch BIGINT NOT NULL,
+            first_device_id TEXT NOT NULL,
+            last_device_id TEXT NOT NULL,
+            queued_at BIGINT NOT NULL,
+            done BIGINT NOT NULL DEFAULT 0,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            lease_owner TEXT,
+            lease_until BIGINT NOT NULL DEFAULT 0,
+            fencing_token BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (rollout_id, batch));
+        CREATE INDEX IF NOT EXISTS rollout_batches_pending ON rollout_batches(queued_at, rollout_id, batch) WHERE done = 0;
+        ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS model_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS failed BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS batches_left BIGINT NOT NULL DEFAULT 0;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

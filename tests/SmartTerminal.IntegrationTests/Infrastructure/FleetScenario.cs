@@ -42,6 +42,9 @@ internal sealed class FleetScenario
         return new FleetScenario(service, manufacturer, fleet, options);
     }
 
+    /// <summary>The same fleet and manufacturer through another replica of the service (one state database, shared keys).</summary>
+    public FleetScenario On(PolicyServiceProcess replica) => new(replica, Manufacturer, Fleet, AsManufacturer);
+
     public async Task<RegisterDeviceResponse> RegisterAsync(string? serial = null) =>
         await Manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = Fleet.Id, SerialNumber = serial ?? "SN-" + Guid.NewGuid().ToString("N") }, AsManufacturer);
 

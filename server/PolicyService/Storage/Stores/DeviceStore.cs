@@ -81,6 +81,43 @@ public sealed class DeviceStore
             "SELECT id FROM devices WHERE fleet_id = @fleetId AND (@modelId = '' OR model_id = @modelId) AND decommissioned_at IS NULL ORDER BY id",
             new { fleetId, modelId });
 
+    /// <summary>
+    /// The active devices of a fleet (and model, "" for all) cut into ranges of <paramref name="size"/> ids
+    /// in id order, as their first and last ids: only the boundaries are read, not every id.
+    /// </summary>
+    public async Task<(IReadOnlyList<RolloutBatchRange> Ranges, long Total)> RangesAsync(StateSession session, string fleetId, string modelId, int size)
+    {
+        var boundaries = await session.QueryAsync<(string Id, long N, long Total)>(
+            """
+            SELECT id, n, total FROM (
+                SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
+                FROM devices WHERE fleet_id = @fleetId AND (@modelId = '' OR model_id = @modelId) AND decommissioned_at IS NULL) numbered
+            WHERE (n - 1) % @size = 0 OR n % @size = 0 OR n = total
+            ORDER BY n
+            """,
+            new { fleetId, modelId, size = (long)size });
+        var ranges = new List<RolloutBatchRange>();
+        for (var i = 0; i < boundaries.Count; i++)
+        {
+            // A range's first id (n = k*size + 1) is followed by its last (n = (k+1)*size, or the total); a
+            // range of one device has the same row for both.
+            var first = boundaries[i];
+            var last = i + 1 < boundaries.Count && (first.N % size != 0 && first.N != first.Total) ? boundaries[++i] : first;
+            ranges.Add(new RolloutBatchRange(first.Id, last.Id));
+        }
+
+        return (ranges, boundaries.Count == 0 ? 0 : boundaries[0].Total);
+    }
+
+    /// <summary>The active devices of a fleet (and model) from first to last id, inclusive: one rollout batch.</summary>
+    public Task<IReadOnlyList<string>> ActiveIdsInRangeAsync(StateSession session, string fleetId, string modelId, RolloutBatchRange range) =>
+        session.QueryAsync<string>(
+            """
+            SELECT id FROM devices WHERE fleet_id = @fleetId AND (@modelId = '' OR model_id = @modelId) AND decommissioned_at IS NULL
+            AND id >= @FirstDeviceId AND id <= @LastDeviceId ORDER BY id
+            """,
+            new { fleetId, modelId, range.FirstDeviceId, range.LastDeviceId });
+
     /// <summary>Every device of a fleet with its child's birth month ("" when unknown).</summary>
     public Task<IReadOnlyList<(string DeviceId, string BirthMonth)>> BirthMonthsAsync(StateSession session, string fleetId) =>
         session.QueryAsync<(string, string)>("SELECT id, child_birth_month FROM devices WHERE fleet_id = @fleetId", new { fleetId });
