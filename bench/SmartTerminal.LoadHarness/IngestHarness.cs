@@ -27,6 +27,9 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
     /// <summary>Further replicas on the same external broker and database (their CPU is counted as the service's).</summary>
     public IReadOnlyList<PolicyServiceProcess> OtherReplicas { get; init; } = [];
 
+    /// <summary>Uplinks stored and acknowledged per second in the last run.</summary>
+    public double UplinksPerSecond { get; private set; }
+
     public const int RecordsPerUplink = 10;
     private const int Window = 16;
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(10);
@@ -60,6 +63,7 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
 
         var l = Percentiles.Of([.. latencies]);
         var pointsPerSecond = points / elapsed.TotalSeconds;
+        UplinksPerSecond = deviceCount * (double)uplinksPerDevice / elapsed.TotalSeconds;
         Console.WriteLine();
         Console.WriteLine($"ingest: {deviceCount:N0} devices x {uplinksPerDevice} uplinks x {RecordsPerUplink} records ({Environment.ProcessorCount} cores){(PacedRate is { } paced ? $", paced at {paced:N0} uplinks/s" : string.Empty)}");
         Console.WriteLine($"  | path                                  | uplinks/s |   points/s | ack p50 ms | ack p99 ms | ratio |");
@@ -297,7 +301,7 @@ internal sealed class IngestHarness(PolicyServiceProcess service, InfluxDbServer
         client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
     // Ten 15-minute buckets of the last hours, distinct per sequence (the points' timestamps carry it too).
-    private static byte[] Uplink(ulong sequence)
+    internal static byte[] Uplink(ulong sequence)
     {
         var batch = new Wire.UsageBatch();
         var start = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 900 * 900) - (6 * 3600);

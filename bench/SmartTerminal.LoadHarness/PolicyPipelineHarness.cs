@@ -18,6 +18,19 @@ internal sealed class PolicyPipelineHarness(PolicyServiceProcess service, int de
     private readonly ManufacturerService.ManufacturerServiceClient _manufacturers = new(service.Channel);
     private readonly GuardianService.GuardianServiceClient _guardians = new(service.Channel);
 
+    /// <summary>Where devices connect: the service's embedded broker, or the external one the replicas share.</summary>
+    public int MqttPort { get; init; } = service.MqttPort;
+
+    /// <summary>
+    /// With an external broker, the plain account the baselines publish and receive with (on
+    /// <c>bench/#</c>); with the embedded one, null: the service account publishes to the device itself.
+    /// </summary>
+    public (string User, string Password)? BaselineAccount { get; init; }
+
+    private (string User, string Password) Publisher => BaselineAccount ?? (service.ServiceUserName, service.ServicePassword);
+
+    private string BaselineTopic(string deviceId, string leaf) => BaselineAccount is null ? $"st/v1/{deviceId}/{leaf}" : $"bench/{deviceId}/{leaf}";
+
     public async Task RunAsync()
     {
         var manufacturer = await service.As("manufacturer", "harness-maker");
@@ -43,10 +56,10 @@ internal sealed class PolicyPipelineHarness(PolicyServiceProcess service, int de
     {
         var guardian = await service.As("guardian", "harness-guardian");
         await _guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2015-06" }, guardian);
-        await using var client = await MqttTestClient.ConnectAsync(service.MqttPort, device.DeviceId, device.DeviceId, device.MqttPassword);
+        await using var client = await MqttTestClient.ConnectAsync(MqttPort, device.DeviceId, device.DeviceId, device.MqttPassword);
         var policyTopic = $"st/v1/{device.DeviceId}/policy";
         await client.SubscribeAsync(policyTopic);
-        await using var serviceClient = await MqttTestClient.ConnectAsync(service.MqttPort, "harness-baseline", service.ServiceUserName, service.ServicePassword);
+        await using var serviceClient = await MqttTestClient.ConnectAsync(MqttPort, "harness-baseline", Publisher.User, Publisher.Password);
 
         var pipeline = new List<double>();
         for (var i = 0; i < updates; i++)
@@ -59,15 +72,19 @@ internal sealed class PolicyPipelineHarness(PolicyServiceProcess service, int de
             client.Received.Clear();
         }
 
-        // Baseline: the broker alone, a raw QoS 1 publish to the same device's control topic.
-        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
+        // Baseline: the broker alone, a raw QoS 1 publish to the same device's control topic (or, on an
+        // external broker, to a bench client's topic: the device's login may receive only its own topics).
+        await using var benchReceiver = BaselineAccount is { } account ? await MqttTestClient.ConnectAsync(MqttPort, "harness-receiver", account.User, account.Password) : null;
+        var receiver = benchReceiver ?? client;
+        var controlTopic = BaselineTopic(device.DeviceId, "control");
+        await receiver.SubscribeAsync(controlTopic);
         var raw = new List<double>();
         for (var i = 0; i < updates; i++)
         {
-            client.Received.Clear();
+            receiver.Received.Clear();
             var watch = Stopwatch.StartNew();
-            await serviceClient.PublishAsync($"st/v1/{device.DeviceId}/control", [(byte)i]);
-            await WaitForAsync(client, () => client.Received.Any(m => m.Topic.EndsWith("/control", StringComparison.Ordinal)));
+            await serviceClient.PublishAsync(controlTopic, [(byte)i]);
+            await WaitForAsync(receiver, () => receiver.Received.Any(m => m.Topic == controlTopic));
             raw.Add(watch.Elapsed.TotalMilliseconds);
         }
 
@@ -102,10 +119,10 @@ internal sealed class PolicyPipelineHarness(PolicyServiceProcess service, int de
 
         // Baseline: the same number of retained QoS 1 publishes of a same-sized payload, by one client.
         var payload = devices[^1].InitialPolicy.ToByteArray();
-        await using var serviceClient = await MqttTestClient.ConnectAsync(service.MqttPort, "harness-fanout", service.ServiceUserName, service.ServicePassword);
+        await using var serviceClient = await MqttTestClient.ConnectAsync(MqttPort, "harness-fanout", Publisher.User, Publisher.Password);
         var raw = Stopwatch.StartNew();
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (device, token) =>
-            await serviceClient.PublishAsync($"st/v1/{device.DeviceId}/baseline-probe", payload, retain: true));
+            await serviceClient.PublishAsync(BaselineTopic(device.DeviceId, "baseline-probe"), payload, retain: true));
         var rawSeconds = raw.Elapsed.TotalSeconds;
 
         Console.WriteLine();

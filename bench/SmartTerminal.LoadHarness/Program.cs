@@ -4,6 +4,8 @@ using SmartTerminal.Testing;
 
 // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- [devices] [updates]
 //   the policy pipeline (ST_TEST_STATE_PROVIDER=PostgreSQL: the state database on a throw-away PostgreSQL cluster)
+// dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- [devices] [updates] replicas:N
+//   the same through Mosquitto (dynamic security) shared by N replicas on one PostgreSQL database
 // dotnet run -c Release --project bench/SmartTerminal.LoadHarness -- ingest [devices] [uplinks per device] [outage|kill]
 //   telemetry ingest against a real InfluxDB, with the direct batched write as the baseline; optionally
 //   with InfluxDB stopped for a minute mid-run, or the service killed (SIGKILL) and restarted mid-run
@@ -48,6 +50,17 @@ if (args.Length > 0 && args[0] == "ingest")
 var deviceCount = args.Length > 0 ? int.Parse(args[0], culture) : 10_000;
 var updates = args.Length > 1 ? int.Parse(args[1], culture) : 200;
 Console.WriteLine($"SmartTerminal policy pipeline load harness: {deviceCount:N0} devices, {updates} guardian updates ({Environment.ProcessorCount} cores)");
+if (args.Length > 2 && args[2].StartsWith("replicas:", StringComparison.Ordinal))
+{
+    await using var layout = await ReplicaLayout.StartAsync(int.Parse(args[2]["replicas:".Length..], culture), influxWriteUrl: null);
+    await new PolicyPipelineHarness(layout.Replicas[0], deviceCount, updates)
+    {
+        MqttPort = layout.Broker.Port,
+        BaselineAccount = (ReplicaLayout.BenchUser, layout.BenchPassword),
+    }.RunAsync();
+    return;
+}
+
 await using var service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" });
 await new PolicyPipelineHarness(service, deviceCount, updates).RunAsync();
 await StatementReport.PrintAsync(service);

@@ -3,54 +3,26 @@ using SmartTerminal.Testing;
 namespace SmartTerminal.LoadHarness;
 
 /// <summary>
-/// The ingest harness on the scale-out layout: Mosquitto with dynamic security, N replicas in external
-/// broker mode on one throw-away PostgreSQL database, the devices connecting to Mosquitto.
+/// The ingest harness on the scale-out layout (<see cref="ReplicaLayout"/>), the devices connecting to
+/// Mosquitto; then Mosquitto's raw QoS 1 rate for the same number of uplinks of the same size, in the
+/// same run, as the broker's share of the cost.
 /// </summary>
 internal static class ReplicaIngest
 {
     public static async Task RunAsync(InfluxDbServer influx, Uri influxWriteUrl, int devices, int uplinks, int replicas)
     {
-        await using var broker = await DynamicSecurityBroker.StartAsync();
-        var postgres = await PostgresServer.SharedAsync();
-        var database = await postgres.CreateDatabaseAsync();
-        var started = new List<PolicyServiceProcess>();
-        try
+        await using var layout = await ReplicaLayout.StartAsync(replicas, influxWriteUrl);
+        var harness = new IngestHarness(layout.Replicas[0], influx, influxWriteUrl, "smartterminal", devices, uplinks, "none")
         {
-            for (var i = 1; i <= replicas; i++)
-            {
-                var settings = new Dictionary<string, string>(broker.ServiceSettings($"replica-{i}"))
-                {
-                    ["Logging:LogLevel:Default"] = "Warning",
-                    ["State:Provider"] = "PostgreSQL",
-                    ["State:ConnectionString"] = database,
-                    ["Influx:Url"] = influxWriteUrl.ToString(),
-                    ["Influx:Bucket"] = "smartterminal/autogen",
-                    ["Influx:Token"] = "harness:secret",
-                };
-                if (started.Count > 0)
-                {
-                    // One set of keys for all replicas.
-                    settings["PolicyService:DataDirectory"] = started[0].DataDirectory;
-                }
+            MqttPort = layout.Broker.Port,
+            OtherReplicas = layout.Replicas.Skip(1).ToList(),
+        };
+        await harness.RunAsync();
 
-                started.Add(await PolicyServiceProcess.StartAsync(settings));
-            }
-
-            Console.WriteLine($"external broker: Mosquitto (dynamic security), {replicas} replica(s), PostgreSQL");
-            await new IngestHarness(started[0], influx, influxWriteUrl, "smartterminal", devices, uplinks, "none")
-            {
-                MqttPort = broker.Port,
-                OtherReplicas = started.Skip(1).ToList(),
-            }.RunAsync();
-        }
-        finally
-        {
-            foreach (var replica in started)
-            {
-                await replica.DisposeAsync();
-            }
-
-            await postgres.DropDatabaseAsync(database);
-        }
+        var messages = (long)devices * uplinks;
+        var size = IngestHarness.Uplink(1).Length;
+        var raw = await RawBrokerBaseline.MessagesPerSecondAsync(layout.Broker.Port, ReplicaLayout.BenchUser, layout.BenchPassword, messages, size, Math.Min(devices, 200));
+        Console.WriteLine($"  raw Mosquitto QoS 1, same run: {messages:N0} messages of {size} B from {Math.Min(devices, 200)} publishers to one shared-subscription member: {raw:N0} messages/s");
+        Console.WriteLine($"  service path / raw broker: {harness.UplinksPerSecond / raw:F2}");
     }
 }

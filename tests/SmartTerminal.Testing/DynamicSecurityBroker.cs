@@ -15,8 +15,9 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
     private readonly string _directory;
     private ChildProcess _process;
 
-    private DynamicSecurityBroker(ChildProcess process, string directory, int port, string serviceUser, string servicePassword)
+    private DynamicSecurityBroker(ChildProcess process, string directory, int port, string serviceUser, string servicePassword, string? caCertificatePath)
     {
+        CaCertificatePath = caCertificatePath;
         _process = process;
         _directory = directory;
         Port = port;
@@ -30,7 +31,10 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
 
     public string ServicePassword { get; }
 
-    public Uri Url => new($"mqtt://127.0.0.1:{Port}");
+    /// <summary>With TLS, the PEM of the authority that signed the broker's certificate (null: plain MQTT).</summary>
+    public string? CaCertificatePath { get; }
+
+    public Uri Url => CaCertificatePath is null ? new($"mqtt://127.0.0.1:{Port}") : new($"mqtts://localhost:{Port}");
 
     public string Output => _process.Output;
 
@@ -46,9 +50,11 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
         ["Broker:External:Url"] = Url.ToString(),
         ["Broker:External:Provisioning"] = "MosquittoDynamicSecurity",
         ["Broker:External:ClientId"] = clientId ?? "policy-service-" + Guid.NewGuid().ToString("N")[..8],
+        ["Broker:External:CaCertificatePath"] = CaCertificatePath ?? string.Empty,
     };
 
-    public static async Task<DynamicSecurityBroker> StartAsync(string serviceUser = "policy-service")
+    /// <summary>Starts the broker; with an authority, its only listener is TLS with a certificate the authority issued.</summary>
+    public static async Task<DynamicSecurityBroker> StartAsync(string serviceUser = "policy-service", TestCertificateAuthority? tls = null)
     {
         var directory = Directory.CreateTempSubdirectory("st-dynsec-").FullName;
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -62,9 +68,18 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
         }
 
         var port = FreePort.Next();
+        string? caPath = null;
+        var tlsSettings = string.Empty;
+        if (tls is not null)
+        {
+            caPath = tls.WriteCertificate(directory);
+            var (certificate, key) = tls.IssueServer(directory);
+            tlsSettings = $"certfile {certificate}\nkeyfile {key}\n";
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
             listener {port} 127.0.0.1
-            allow_anonymous false
+            {tlsSettings}allow_anonymous false
             plugin {PluginPath}
             plugin_opt_config_file {stateFile}
             persistence true
@@ -74,7 +89,7 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
             user root
 
             """);
-        var broker = new DynamicSecurityBroker(Launch(directory), directory, port, serviceUser, password);
+        var broker = new DynamicSecurityBroker(Launch(directory), directory, port, serviceUser, password, caPath);
         await broker.WaitListeningAsync();
         return broker;
     }
@@ -83,7 +98,8 @@ public sealed class DynamicSecurityBroker : IAsyncDisposable
     public async Task<JsonElement> CommandAsync(object commands)
     {
         var json = JsonSerializer.Serialize(new { commands });
-        await using var rr = ChildProcess.Start("mosquitto_rr", ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", ServiceUser, "-P", ServicePassword,
+        string[] connection = CaCertificatePath is null ? ["-h", "127.0.0.1"] : ["-h", "localhost", "--cafile", CaCertificatePath];
+        await using var rr = ChildProcess.Start("mosquitto_rr", [.. connection, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", ServiceUser, "-P", ServicePassword,
             "-t", "$CONTROL/dynamic-security/v1", "-e", "$CONTROL/dynamic-security/v1/response", "-W", "10", "-m", json], _directory);
         if (await rr.WaitForExitAsync(TimeSpan.FromSeconds(15)) != 0)
         {

@@ -87,6 +87,35 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the service and waits only until it is alive (<c>/healthz/live</c>), not healthy: for tests
+    /// of a service that must stay not ready (a broker it refuses to trust).
+    /// </summary>
+    public static async Task<PolicyServiceProcess> StartAliveAsync(IDictionary<string, string> settings)
+    {
+        var service = await LaunchAsync(settings);
+        using var http = new HttpClient { BaseAddress = service.RestAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var alive = await Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
+        {
+            try
+            {
+                return !service._process.HasExited && (await http.GetAsync("/healthz/live")).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        });
+        if (!alive)
+        {
+            var output = service.Output;
+            await service.DisposeAsync();
+            throw new InvalidOperationException("PolicyService did not come alive:\n" + output);
+        }
+
+        return service;
+    }
+
     private static async Task<PolicyServiceProcess> LaunchAsync(IDictionary<string, string>? settings)
     {
         // The engine under test, unless the test chose the state database itself.

@@ -26,6 +26,7 @@ public sealed class DeviceLifecycle(
     IBrokerAccounts brokerAccounts,
     IDeviceSessions sessions,
     IDeviceDownlink publisher,
+    DeviceFleets ingestion,
     UsageQueries telemetry,
     AuditLog audit,
     TimeProvider time)
@@ -56,7 +57,10 @@ public sealed class DeviceLifecycle(
         }
 
         // After the commit, so a failure here is repeated by calling again; the login already fails
-        // against the state database, and now in a broker that keeps logins of its own.
+        // against the state database, and now in a broker that keeps logins of its own. Ingestion ignores
+        // the device's uplinks from now on here (other replicas within a minute), even if its broker login
+        // outlived a failed removal.
+        ingestion.Forget(device.Id);
         await brokerAccounts.RemoveDeviceAsync(device.Id, cancellationToken);
         await sessions.DisconnectAsync(device.Id, cancellationToken);
         await publisher.ClearPolicyAsync(device.Id, cancellationToken);

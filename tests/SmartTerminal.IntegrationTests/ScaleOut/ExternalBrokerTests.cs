@@ -225,6 +225,35 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         Assert.False(stored.GetProperty("results")[0].TryGetProperty("series", out _));
     }
 
+    [Fact]
+    public async Task A_decommissioned_device_whose_broker_login_survived_writes_no_telemetry_and_gets_no_answer()
+    {
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var registered = await fleet.RegisterAsync();
+        await fleet.Manufacturers.DecommissionDeviceAsync(new DecommissionDeviceRequest { DeviceId = registered.DeviceId, Reason = "returned" }, fleet.AsManufacturer);
+
+        // As if removing its login had failed: the same login and rights put back by hand.
+        var deviceId = registered.DeviceId;
+        await _broker.CommandAsync(new object[]
+        {
+            new { command = "createRole", rolename = "survivor", acls = new object[]
+            {
+                new { acltype = "publishClientSend", topic = $"st/v1/{deviceId}/up", allow = true },
+                new { acltype = "subscribeLiteral", topic = $"st/v1/{deviceId}/control", allow = true },
+                new { acltype = "publishClientReceive", topic = $"st/v1/{deviceId}/control", allow = true },
+            } },
+            new { command = "createClient", username = deviceId, password = registered.MqttPassword, roles = new[] { new { rolename = "survivor" } } },
+        });
+        await using var survivor = await ConnectAsync(registered);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await survivor.SubscribeAsync(Topics(deviceId, "control")));
+        Assert.Equal(MqttClientPublishReasonCode.Success, await survivor.PublishAsync(Topics(deviceId, "up"), RawUplinks.Heartbeat(sequence: 1)));
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(survivor.Received);
+        var stored = await _stack.Influx.QueryAsync($"SELECT count(*) FROM /.*/ WHERE device = '{deviceId}'", TelemetryStack.Database);
+        Assert.False(stored.GetProperty("results")[0].TryGetProperty("series", out _));
+    }
+
     private async Task<T> WithServiceLogAsync<T>(Func<Task<T>> call)
     {
         try

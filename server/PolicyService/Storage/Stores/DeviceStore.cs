@@ -124,7 +124,7 @@ public sealed class DeviceStore
 
     /// <summary>A device's fleet and registration time, decommissioned or not.</summary>
     public async Task<(string FleetId, DateTimeOffset RegisteredAt)?> FleetOfAsync(StateSession session, string deviceId) =>
-        await session.QueryFirstOrDefaultAsync<FleetRow>("SELECT fleet_id, created_at FROM devices WHERE id = @deviceId", new { deviceId }) is { } row
+        await session.QueryFirstOrDefaultAsync<FleetRow>("SELECT fleet_id, created_at FROM devices WHERE id = @deviceId AND decommissioned_at IS NULL", new { deviceId }) is { } row
             ? (row.FleetId, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt))
             : null;
 
