@@ -23,6 +23,8 @@ case "$purpose" in
     command -v jq >/dev/null 2>&1 || packages+=(jq)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql) # the store tests and the second integration run
     command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils) # renders the flasher's label PDFs to check their QR codes
+    command -v chromium >/dev/null 2>&1 || packages+=(chromium) # the web console's browser tests (Playwright drives it)
+    [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || packages+=(fonts-noto-cjk) # Chinese text in the browser tests and screenshots
     ;;
   cluster)
     command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)

@@ -11,6 +11,9 @@ public static class RepositoryPaths
     public static string PolicyServiceDll =>
         Path.Combine(Root, "server", "PolicyService", "bin", Configuration, "net10.0", "SmartTerminal.PolicyService.dll");
 
+    public static string ConsoleDll =>
+        Path.Combine(Root, "server", "SmartTerminal.Console", "bin", Configuration, "net10.0", "SmartTerminal.Console.dll");
+
     public static string FlasherDll =>
         Path.Combine(Root, "tools", "flasher", "SmartTerminal.Flasher", "bin", Configuration, "net10.0", "SmartTerminal.Flasher.dll");
 

@@ -10,6 +10,8 @@ namespace SmartTerminal.IntegrationTests.ScaleOut;
 /// with SIGKILL (it loses its retained messages), InfluxDB stopped for a minute. Nothing acknowledged
 /// is lost, nothing is stored twice, and the cluster is whole again afterwards by itself.
 /// </summary>
+// On PostgreSQL whatever the engine under test: run once, in the PostgreSQL pass (scripts/test.sh).
+[Trait("State", "PostgreSQL")]
 public sealed class ClusterOutageTests : IAsyncLifetime
 {
     private ScaleOutCluster _cluster = null!;

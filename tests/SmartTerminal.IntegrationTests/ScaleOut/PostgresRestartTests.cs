@@ -12,6 +12,8 @@ namespace SmartTerminal.IntegrationTests.ScaleOut;
 /// (an acknowledgement follows the watermark's commit); once it is back everything that was sent is
 /// stored exactly once, acknowledged, and no watermark went back.
 /// </summary>
+// On PostgreSQL whatever the engine under test: run once, in the PostgreSQL pass (scripts/test.sh).
+[Trait("State", "PostgreSQL")]
 public sealed class PostgresRestartTests : IAsyncLifetime
 {
     private ScaleOutCluster _cluster = null!;

@@ -7,6 +7,8 @@ namespace SmartTerminal.IntegrationTests.ScaleOut;
 /// uplinks through the shared subscription, which hands consecutive uplinks of one device to different
 /// replicas; the device core in the device host sends and resends as on a watch. All real.
 /// </summary>
+// On PostgreSQL whatever the engine under test: run once, in the PostgreSQL pass (scripts/test.sh).
+[Trait("State", "PostgreSQL")]
 public sealed class ReplicaTests : IAsyncLifetime
 {
     private ScaleOutCluster _cluster = null!;

@@ -13,6 +13,8 @@ namespace SmartTerminal.IntegrationTests.ScaleOut;
 /// go afterwards, completes nothing (its fencing token is stale). Every device ends with its desired
 /// version retained in the broker, signed with its own key.
 /// </summary>
+// On PostgreSQL whatever the engine under test: run once, in the PostgreSQL pass (scripts/test.sh).
+[Trait("State", "PostgreSQL")]
 public sealed class RolloutFailoverTests : IAsyncLifetime
 {
     private const int Devices = 36;

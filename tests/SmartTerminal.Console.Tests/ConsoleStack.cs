@@ -1,0 +1,132 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Playwright;
+using SmartTerminal.Contracts.Api.V1;
+using SmartTerminal.InfluxShim;
+using SmartTerminal.Testing;
+using Wire = SmartTerminal.Contracts.Device.V1;
+
+namespace SmartTerminal.Console.Tests;
+
+/// <summary>
+/// Everything a console page needs, real: InfluxDB 1.6 (behind the 2.x write forwarder), the
+/// PolicyService (engine under test), the console process talking gRPC to it, and headless Chromium
+/// from Debian's packages driven by Playwright (no browser download).
+/// </summary>
+public sealed class ConsoleStack : IAsyncLifetime
+{
+    public const string Database = "smartterminal";
+    private InfluxDbServer _influx = null!;
+    private InfluxV2WriteForwarder _forwarder = null!;
+    private IPlaywright _playwright = null!;
+
+    public PolicyServiceProcess Service { get; private set; } = null!;
+
+    public ConsoleProcess Console { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _influx = await InfluxDbServer.StartAsync(Database);
+        _forwarder = new InfluxV2WriteForwarder(_influx.Url);
+        Service = await PolicyServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Influx:Url"] = _forwarder.Url.ToString(),
+            ["Influx:Bucket"] = $"{Database}/autogen",
+            ["Influx:Token"] = "tester:secret",
+        });
+        Console = await ConsoleProcess.StartAsync(Service);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : null,
+            Headless = true,
+            Args = ["--no-sandbox"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Console.DisposeAsync();
+        await Service.DisposeAsync();
+        _forwarder.Dispose();
+        await _influx.DisposeAsync();
+    }
+
+    /// <summary>A new browser context (its own cookies) with a phone-sized viewport in the given language.</summary>
+    public async Task<IPage> PhoneAsync(string locale = "zh-CN")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Console.Address.ToString(),
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+        });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A fleet ("none" profile: days cut at UTC) with a device paired to the guardian.</summary>
+    public async Task<(RegisterDeviceResponse Device, string GuardianToken)> PairedDeviceAsync(string guardian, string childName)
+    {
+        var manufacturers = new ManufacturerService.ManufacturerServiceClient(Service.Channel);
+        var maker = await Service.As("manufacturer", "maker-" + Guid.NewGuid().ToString("N")[..8]);
+        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = "KidWatch", RegulationProfileId = "none" }, maker);
+        await manufacturers.SetBaselineAsync(new SetBaselineRequest
+        {
+            FleetId = fleet.Id,
+            AgeBands = { new AgeBandPolicy { MinAge = 0, MaxAge = 18, Defaults = new PolicySettings { DailyMinutes = 90 } } },
+        }, maker);
+        var device = await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
+        var token = await Service.TokenAsync("guardian", guardian);
+        await new GuardianService.GuardianServiceClient(Service.Channel).PairDeviceAsync(
+            new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2016-05", ChildName = childName },
+            new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }));
+        return (device, token);
+    }
+
+    /// <summary>
+    /// The device reports, over MQTT as a watch does: the last full 5-minute buckets of today (UTC) of
+    /// reading, and a heartbeat saying it runs the version the service published for it. Returns the
+    /// minutes reported and that version.
+    /// </summary>
+    public async Task<(int Minutes, ulong Version)> ReportAsync(RegisterDeviceResponse device, string guardianToken)
+    {
+        var runningVersion = (await new GuardianService.GuardianServiceClient(Service.Channel).GetEffectivePolicyAsync(
+            new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, new CallOptions(new Metadata { { "Authorization", "Bearer " + guardianToken } }))).DesiredVersion;
+        await using var client = await MqttTestClient.ConnectAsync(Service.MqttPort, device.DeviceId, device.DeviceId, device.MqttPassword);
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var midnight = now / 86_400 * 86_400;
+        var usage = new Wire.UsageBatch();
+        for (var k = 1; k <= 5 && (now / 300 * 300) - (k * 300) >= midnight; k++)
+        {
+            usage.Records.Add(new Wire.UsageRecord { BucketStartUnix = (now / 300 * 300) - (k * 300), BucketSeconds = 300, Category = Wire.AppCategory.Education, AppId = 7, UsedSeconds = 300 });
+        }
+
+        var topic = $"st/v1/{device.DeviceId}/up";
+        await client.PublishAsync(topic, new Wire.UplinkEnvelope { Sequence = 1, CreatedAtUnixMs = now * 1000, Usage = usage }.ToByteArray());
+        await client.PublishAsync(topic, new Wire.UplinkEnvelope
+        {
+            Sequence = 2,
+            CreatedAtUnixMs = now * 1000,
+            Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = runningVersion },
+        }.ToByteArray());
+        // The service acknowledges what it stored (control messages); wait until both are in.
+        var acknowledged = await Eventually.TrueWithin(TimeSpan.FromSeconds(20), () => Task.FromResult(client.Received.Any(m => Acknowledged(m, 2))));
+        if (!acknowledged)
+        {
+            throw new InvalidOperationException("the service did not acknowledge the device's uplinks:\n" + Service.Output);
+        }
+
+        return (usage.Records.Count * 5, runningVersion);
+    }
+
+    private static bool Acknowledged(MQTTnet.MqttApplicationMessage message, ulong through)
+    {
+        var control = Wire.ControlMessage.Parser.ParseFrom(System.Buffers.BuffersExtensions.ToArray(message.Payload));
+        return control.BodyCase == Wire.ControlMessage.BodyOneofCase.UplinkAck && control.UplinkAck.AckedThroughSequence >= through;
+    }
+}

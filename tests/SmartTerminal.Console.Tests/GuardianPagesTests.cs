@@ -1,0 +1,99 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace SmartTerminal.Console.Tests;
+
+/// <summary>
+/// A guardian in headless Chromium, on a phone-sized screen, against the real console, PolicyService
+/// and InfluxDB: signs in with a token, sees the child's day and whether the device runs its rules,
+/// switches to English, and meets a clear error for a bad token. Every page is checked with axe.
+/// </summary>
+public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<ConsoleStack>
+{
+    [Fact]
+    public async Task A_guardian_signs_in_and_sees_todays_use_and_when_the_device_applied_its_rules_in_Chinese_then_in_English()
+    {
+        var (device, token) = await stack.PairedDeviceAsync("guardian-mia", "小米");
+        var page = await stack.PhoneAsync();
+
+        await SignInAsync(page, token);
+        var card = page.Locator($"li.card[data-device='{device.DeviceId}']");
+        Assert.Equal("zh-CN", await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal("小米", await card.Locator("h2").InnerTextAsync());
+        Assert.Contains("等待同步", await card.Locator(".policy").InnerTextAsync());
+        Assert.Equal("90 分钟", await card.Locator(".left").InnerTextAsync());
+
+        var (minutes, version) = await stack.ReportAsync(device, token);
+        await page.ReloadAsync();
+        Assert.Equal($"{minutes} 分钟", await card.Locator(".used").InnerTextAsync());
+        Assert.Equal($"{90 - minutes} 分钟", await card.Locator(".left").InnerTextAsync());
+        Assert.Contains($"设备已应用第 {version} 版", await card.Locator(".policy").InnerTextAsync());
+        Assert.Contains("Etc/UTC", await card.InnerTextAsync());
+        await AssertAccessibleAsync(page);
+        // For docs/screenshots (copied from the test output by hand when the page changes).
+        await page.ScreenshotAsync(new() { Path = Screenshot("children-zh-CN.png"), FullPage = true });
+
+        await page.SelectOptionAsync("#culture", "en");
+        await page.GetByRole(AriaRole.Button, new() { Name = "切换" }).ClickAsync();
+        await page.WaitForURLAsync("**/children");
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+        Assert.Equal($"{minutes} min", await card.Locator(".used").InnerTextAsync());
+        Assert.Contains($"version {version} applied on the device", await card.Locator(".policy").InnerTextAsync());
+        await AssertAccessibleAsync(page);
+    }
+
+    [Fact]
+    public async Task A_token_the_service_refuses_or_that_is_not_a_token_gets_an_error_next_to_the_field_and_no_session()
+    {
+        var page = await stack.PhoneAsync();
+        await page.GotoAsync("/children");
+        Assert.EndsWith("/signin?ReturnUrl=%2Fchildren", page.Url);
+        await AssertAccessibleAsync(page);
+
+        await page.ScreenshotAsync(new() { Path = Screenshot("signin-zh-CN.png"), FullPage = true });
+        await page.FillAsync("#token", "not-a-token");
+        await page.Locator("main button[type=submit]").ClickAsync();
+        Assert.Contains("这不是访问令牌", await page.Locator("#token-error").InnerTextAsync());
+        Assert.Equal("true", await page.Locator("#token").GetAttributeAsync("aria-invalid"));
+
+        // Well-formed, but signed by nobody the service trusts.
+        var forged = "eyJhbGciOiJIUzI1NiJ9." + Convert.ToBase64String("{\"sub\":\"mallory\",\"role\":\"guardian\"}"u8.ToArray()).TrimEnd('=') + ".c2lnbmF0dXJl";
+        await page.FillAsync("#token", forged);
+        await page.Locator("main button[type=submit]").ClickAsync();
+        Assert.Contains("服务拒绝了此令牌", await page.Locator("#token-error").InnerTextAsync());
+        await AssertAccessibleAsync(page);
+
+        await page.GotoAsync("/children");
+        Assert.Contains("/signin", page.Url);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var (_, token) = await stack.PairedDeviceAsync("guardian-leo", "Leo");
+        var page = await stack.PhoneAsync("en");
+        await SignInAsync(page, token);
+        Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/signin");
+        await page.GotoAsync("/children");
+        Assert.Contains("/signin", page.Url);
+    }
+
+    private static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "screenshots", name);
+
+    private static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/children");
+        await page.FillAsync("#token", token);
+        await page.Locator("main button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/children");
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
+    }
+}
