@@ -144,6 +144,13 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         return new PolicyServiceProcess(Launch(arguments), arguments, state, dataDirectory, grpcPort, restPort, mqttPort, password);
     }
 
+    /// <summary>What <c>/healthz/ready</c> answers now (state database, InfluxDB and broker reachable).</summary>
+    public async Task<System.Net.HttpStatusCode> ReadinessAsync()
+    {
+        using var http = new HttpClient { BaseAddress = RestAddress, Timeout = TimeSpan.FromSeconds(5) };
+        return (await http.GetAsync("/healthz/ready")).StatusCode;
+    }
+
     /// <summary>Ends the process with SIGKILL, as a crash or an OOM kill would: no shutdown work runs.</summary>
     public async Task KillAsync()
     {

@@ -83,7 +83,7 @@ public sealed class ClusterOutageTests : IAsyncLifetime
         Assert.All(devices, d => Assert.True(d.Device.Runtime.Queue.Outbox.PendingMessages > 0, $"{d.Registered.DeviceId}: acknowledged while InfluxDB was down"));
         foreach (var replica in _cluster.Replicas)
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, await ReadinessAsync(replica));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await replica.ReadinessAsync());
         }
 
         // The replicas hold what is in flight, bounded by the intake and the broker's receive maximum.
@@ -105,7 +105,7 @@ public sealed class ClusterOutageTests : IAsyncLifetime
 
         foreach (var replica in _cluster.Replicas)
         {
-            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await ReadinessAsync(replica) == HttpStatusCode.OK), "a replica did not become ready again");
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await replica.ReadinessAsync() == HttpStatusCode.OK), "a replica did not become ready again");
         }
     }
 
@@ -125,11 +125,5 @@ public sealed class ClusterOutageTests : IAsyncLifetime
     {
         var line = File.ReadLines($"/proc/{replica.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static async Task<HttpStatusCode> ReadinessAsync(PolicyServiceProcess replica)
-    {
-        using var http = new HttpClient { BaseAddress = replica.RestAddress };
-        return (await http.GetAsync("/healthz/ready")).StatusCode;
     }
 }

@@ -204,25 +204,9 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
     {
         // A login left behind in the broker (or added there by hand) with the rights of a device.
         const string Stranger = "st-00000000000000ff";
-        await _broker.CommandAsync(new object[]
-        {
-            new { command = "createRole", rolename = "stray", acls = new object[]
-            {
-                new { acltype = "publishClientSend", topic = $"st/v1/{Stranger}/up", allow = true },
-                new { acltype = "subscribeLiteral", topic = $"st/v1/{Stranger}/control", allow = true },
-                new { acltype = "publishClientReceive", topic = $"st/v1/{Stranger}/control", allow = true },
-            } },
-            new { command = "createClient", username = Stranger, password = "stray", roles = new[] { new { rolename = "stray" } } },
-        });
-        await using var stray = await MqttTestClient.ConnectAsync(_broker.Port, Stranger, Stranger, "stray");
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await stray.SubscribeAsync(Topics(Stranger, "control")));
+        await PlantDeviceLoginAsync(Stranger, "stray");
 
-        Assert.Equal(MqttClientPublishReasonCode.Success, await stray.PublishAsync(Topics(Stranger, "up"), RawUplinks.Heartbeat(sequence: 1)));
-
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Empty(stray.Received);
-        var stored = await _stack.Influx.QueryAsync($"SELECT count(*) FROM /.*/ WHERE device = '{Stranger}'", TelemetryStack.Database);
-        Assert.False(stored.GetProperty("results")[0].TryGetProperty("series", out _));
+        await AssertIgnoredAsync(await MqttTestClient.ConnectAsync(_broker.Port, Stranger, Stranger, "stray"), Stranger);
     }
 
     [Fact]
@@ -233,23 +217,36 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         await fleet.Manufacturers.DecommissionDeviceAsync(new DecommissionDeviceRequest { DeviceId = registered.DeviceId, Reason = "returned" }, fleet.AsManufacturer);
 
         // As if removing its login had failed: the same login and rights put back by hand.
-        var deviceId = registered.DeviceId;
+        await PlantDeviceLoginAsync(registered.DeviceId, registered.MqttPassword);
+
+        await AssertIgnoredAsync(await ConnectAsync(registered), registered.DeviceId);
+    }
+
+    // A login with a device's rights (send uplinks, receive control messages) made directly in the broker.
+    private async Task PlantDeviceLoginAsync(string deviceId, string password)
+    {
+        var role = "planted-" + deviceId;
         await _broker.CommandAsync(new object[]
         {
-            new { command = "createRole", rolename = "survivor", acls = new object[]
+            new { command = "createRole", rolename = role, acls = new object[]
             {
-                new { acltype = "publishClientSend", topic = $"st/v1/{deviceId}/up", allow = true },
-                new { acltype = "subscribeLiteral", topic = $"st/v1/{deviceId}/control", allow = true },
-                new { acltype = "publishClientReceive", topic = $"st/v1/{deviceId}/control", allow = true },
+                new { acltype = "publishClientSend", topic = Topics(deviceId, "up"), allow = true },
+                new { acltype = "subscribeLiteral", topic = Topics(deviceId, "control"), allow = true },
+                new { acltype = "publishClientReceive", topic = Topics(deviceId, "control"), allow = true },
             } },
-            new { command = "createClient", username = deviceId, password = registered.MqttPassword, roles = new[] { new { rolename = "survivor" } } },
+            new { command = "createClient", username = deviceId, password, roles = new[] { new { rolename = role } } },
         });
-        await using var survivor = await ConnectAsync(registered);
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await survivor.SubscribeAsync(Topics(deviceId, "control")));
-        Assert.Equal(MqttClientPublishReasonCode.Success, await survivor.PublishAsync(Topics(deviceId, "up"), RawUplinks.Heartbeat(sequence: 1)));
+    }
+
+    // The broker takes the uplink; the service answers nothing (no time sync, no ack) and stores nothing.
+    private async Task AssertIgnoredAsync(MqttTestClient client, string deviceId)
+    {
+        await using var connection = client;
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await client.SubscribeAsync(Topics(deviceId, "control")));
+        Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync(Topics(deviceId, "up"), RawUplinks.Heartbeat(sequence: 1)));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Empty(survivor.Received);
+        Assert.Empty(client.Received);
         var stored = await _stack.Influx.QueryAsync($"SELECT count(*) FROM /.*/ WHERE device = '{deviceId}'", TelemetryStack.Database);
         Assert.False(stored.GetProperty("results")[0].TryGetProperty("series", out _));
     }

@@ -46,7 +46,7 @@ public sealed class ExternalBrokerTlsTests : IAsyncLifetime
     [Fact]
     public async Task Over_TLS_the_service_provisions_a_device_whose_policy_arrives_through_the_broker()
     {
-        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(20), async () => await ReadinessAsync(_stack.Service) == HttpStatusCode.OK), "not ready over TLS:\n" + _stack.Service.Output);
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(20), async () => await _stack.Service.ReadinessAsync() == HttpStatusCode.OK), "not ready over TLS:\n" + _stack.Service.Output);
         var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
         var registered = await fleet.RegisterAsync();
         Assert.Contains(registered.DeviceId, await _broker.ClientNamesAsync());
@@ -78,14 +78,8 @@ public sealed class ExternalBrokerTlsTests : IAsyncLifetime
         await using var service = await PolicyServiceProcess.StartAliveAsync(settings);
 
         Assert.False(
-            await Eventually.TrueWithin(TimeSpan.FromSeconds(8), async () => await ReadinessAsync(service) == HttpStatusCode.OK),
+            await Eventually.TrueWithin(TimeSpan.FromSeconds(8), async () => await service.ReadinessAsync() == HttpStatusCode.OK),
             "ready on a broker it must not trust");
         Assert.Contains("The remote certificate was rejected", service.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task<HttpStatusCode> ReadinessAsync(PolicyServiceProcess service)
-    {
-        using var http = new HttpClient { BaseAddress = service.RestAddress };
-        return (await http.GetAsync("/healthz/ready")).StatusCode;
     }
 }

@@ -60,7 +60,7 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         Assert.True(refused.StatusCode == StatusCode.Unavailable, $"{refused.Status}\n{_cluster.Replicas[1].Output}");
         foreach (var replica in _cluster.Replicas)
         {
-            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await ReadinessAsync(replica) == HttpStatusCode.ServiceUnavailable), "a replica stayed ready without its database");
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await replica.ReadinessAsync() == HttpStatusCode.ServiceUnavailable), "a replica stayed ready without its database");
         }
 
         await _cluster.Postgres.StartAgainAsync();
@@ -81,16 +81,10 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         Assert.Contains(fleets.Fleets, f => f.Id == fleet.Fleet.Id);
         foreach (var replica in _cluster.Replicas)
         {
-            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await ReadinessAsync(replica) == HttpStatusCode.OK), "a replica did not become ready again");
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), async () => await replica.ReadinessAsync() == HttpStatusCode.OK), "a replica did not become ready again");
         }
     }
 
     private Task<List<(string Key, long Value)>> WatermarksAsync() =>
         _cluster.QueryAsync("SELECT device_id, stored_through FROM uplink_watermarks");
-
-    private static async Task<HttpStatusCode> ReadinessAsync(PolicyServiceProcess replica)
-    {
-        using var http = new HttpClient { BaseAddress = replica.RestAddress };
-        return (await http.GetAsync("/healthz/ready")).StatusCode;
-    }
 }
