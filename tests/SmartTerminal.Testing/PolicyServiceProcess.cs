@@ -99,14 +99,15 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
         {
             try
             {
-                return !service._process.HasExited && (await http.GetAsync("/healthz/live")).IsSuccessStatusCode;
+                // An exited process ends the wait at once (and fails below).
+                return service._process.HasExited || (await http.GetAsync("/healthz/live")).IsSuccessStatusCode;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 return false;
             }
         });
-        if (!alive)
+        if (!alive || service._process.HasExited)
         {
             var output = service.Output;
             await service.DisposeAsync();

@@ -60,6 +60,9 @@ public static class PolicyServiceRegistration
         services.AddSingleton<LocalTokenIssuer>();
         services.AddSingleton<TokenRevocations>();
         services.AddSingleton<AuditKeys>();
+        services.AddSingleton<KeyFingerprintStore>();
+        // First of the hosted services: nothing starts on keys that differ from the other replicas'.
+        services.AddHostedService<KeyConsistencyCheck>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditCheckpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpoints>());

@@ -19,6 +19,9 @@ public sealed class SecretProtector
         _key = LocalKeyFile.LoadOrCreate(options.Value.DataDirectory, "secrets.key", 32);
     }
 
+    /// <summary>The key, for <see cref="KeyConsistencyCheck"/>'s fingerprint only.</summary>
+    internal byte[] KeyForFingerprint => _key;
+
     public byte[] Protect(byte[] plain, string purpose)
     {
         var output = new byte[NonceSize + TagSize + plain.Length];

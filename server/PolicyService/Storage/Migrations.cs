@@ -344,6 +344,20 @@ public static class Migrations
         ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS failed BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS batches_left BIGINT NOT NULL DEFAULT 0;
         """),
+
+        // 6: fingerprints of the keys kept outside the database (secrets, token signing, audit chain), so
+        // a replica started with other keys than the ones the database was written with refuses to start.
+        new(6, Sqlite: """
+        CREATE TABLE key_fingerprints (
+            name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            first_seen_at INTEGER NOT NULL);
+        """, Postgres: """
+        CREATE TABLE IF NOT EXISTS key_fingerprints (
+            name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            first_seen_at BIGINT NOT NULL);
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>
