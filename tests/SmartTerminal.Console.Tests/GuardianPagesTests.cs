@@ -68,6 +68,37 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
     }
 
     [Fact]
+    public async Task From_the_card_a_guardian_grants_extra_time_in_one_tap_and_gets_an_offline_code_in_grouped_digits()
+    {
+        var (device, token) = await stack.PairedDeviceAsync("guardian-ann", "安安");
+        var page = await stack.PhoneAsync();
+        await SignInAsync(page, token);
+
+        await page.Locator($"li.card[data-device='{device.DeviceId}'] a.action").ClickAsync();
+        await page.WaitForURLAsync($"**/children/{device.DeviceId}/time");
+        Assert.Equal("更多时间 · 安安", await page.Locator("h1").InnerTextAsync());
+        await AssertAccessibleAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "+30 分钟" }).First.ClickAsync();
+        var granted = await page.Locator("[role=status]").First.InnerTextAsync();
+        Assert.StartsWith("今天已增加 30 分钟，有效至", granted);
+        Assert.Contains("(Etc/UTC)", granted);
+
+        await page.Locator("section[aria-labelledby=offline-heading]").GetByRole(AriaRole.Button, new() { Name = "+15 分钟" }).ClickAsync();
+        var code = await page.Locator(".code").InnerTextAsync();
+        Assert.Matches(@"^\d{4}( \d{1,4})+$", code);
+        Assert.StartsWith("可增加 15 分钟", await page.Locator("[role=status]").Last.InnerTextAsync());
+        await AssertAccessibleAsync(page);
+        await page.ScreenshotAsync(new() { Path = Screenshot("more-time-zh-CN.png"), FullPage = true });
+
+        // Another guardian's device: the service says NotFound, the page says so.
+        var (other, _) = await stack.PairedDeviceAsync("guardian-someone-else", "Other");
+        await page.GotoAsync($"/children/{other.DeviceId}/time");
+        Assert.Equal("这不是您的设备。", await page.Locator("[role=alert]").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("section").CountAsync());
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session()
     {
         var (_, token) = await stack.PairedDeviceAsync("guardian-leo", "Leo");
