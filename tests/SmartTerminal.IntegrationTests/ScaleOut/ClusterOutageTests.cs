@@ -12,6 +12,7 @@ namespace SmartTerminal.IntegrationTests.ScaleOut;
 /// </summary>
 // On PostgreSQL whatever the engine under test: run once, in the PostgreSQL pass (scripts/test.sh).
 [Trait("State", "PostgreSQL")]
+[Collection(EngineFailureCollection.Name)]
 public sealed class ClusterOutageTests : IAsyncLifetime
 {
     private ScaleOutCluster _cluster = null!;
