@@ -17,11 +17,13 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string _directory;
     private readonly string _binaries;
+    private readonly bool _durable;
 
-    private PostgresServer(string directory, string binaries, int port)
+    private PostgresServer(string directory, string binaries, int port, bool durable)
     {
         _directory = directory;
         _binaries = binaries;
+        _durable = durable;
         Port = port;
     }
 
@@ -39,7 +41,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             if (s_shared is null)
             {
-                s_shared = await StartAsync();
+                s_shared = await StartAsync(durable: false);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => s_shared.Stop();
             }
 
@@ -70,14 +72,14 @@ public sealed class PostgresServer : IAsyncDisposable
     /// A cluster of the caller's own, for a test that stops and restarts PostgreSQL under the service
     /// (<see cref="CrashAsync"/>, <see cref="StartAgainAsync"/>); disposed by the caller.
     /// </summary>
-    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync(durable: true);
 
     /// <summary>Stops the cluster as a crash would (immediate shutdown: no checkpoint, connections cut).</summary>
     public Task CrashAsync() =>
         RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
 
     /// <summary>Starts a stopped cluster again on the same port and data (crash recovery replays its log).</summary>
-    public Task StartAgainAsync() => PgCtlStartAsync(_binaries, _directory, Port);
+    public Task StartAgainAsync() => PgCtlStartAsync(_binaries, _directory, Port, _durable);
 
     public ValueTask DisposeAsync()
     {
@@ -93,7 +95,9 @@ public sealed class PostgresServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<PostgresServer> StartAsync()
+    // Durable: commits survive a crash of PostgreSQL (synchronous_commit on), as the service requires in
+    // production; the shared cluster trades that for speed (nothing in it must survive a crash).
+    private static async Task<PostgresServer> StartAsync(bool durable)
     {
         var binaries = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending(StringComparer.Ordinal).FirstOrDefault()
@@ -112,15 +116,16 @@ public sealed class PostgresServer : IAsyncDisposable
 
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
         var port = FreePort.Next();
-        await PgCtlStartAsync(binaries, directory, port);
-        return new PostgresServer(directory, binaries, port);
+        await PgCtlStartAsync(binaries, directory, port, durable);
+        return new PostgresServer(directory, binaries, port, durable);
     }
 
-    private static Task PgCtlStartAsync(string binaries, string directory, int port)
+    private static Task PgCtlStartAsync(string binaries, string directory, int port, bool durable)
     {
+        // fsync stays off even when durable: the tests crash PostgreSQL, never the machine.
         var settings = string.Join(' ',
             $"-p {port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={directory}", "-c fsync=off",
-            "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB",
+            durable ? "-c synchronous_commit=on" : "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB",
             // For the load harness's report of where the database's time goes.
             "-c shared_preload_libraries=pg_stat_statements");
         return RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
