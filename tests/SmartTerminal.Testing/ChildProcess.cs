@@ -58,6 +58,30 @@ public sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Waits until an HTTP GET of <paramref name="path"/> succeeds; false when the process exits first
+    /// (the wait ends at once) or the timeout passes. Redirects count as answers, not followed.
+    /// </summary>
+    public async Task<bool> AnswersHttpAsync(Uri address, string path, TimeSpan timeout)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        var answered = false;
+        await Eventually.TrueWithin(timeout, async () =>
+        {
+            try
+            {
+                answered = !HasExited && (await http.GetAsync(path)).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                answered = false;
+            }
+
+            return answered || HasExited;
+        });
+        return answered && !HasExited;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

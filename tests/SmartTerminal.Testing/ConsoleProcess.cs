@@ -24,18 +24,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
         var dll = RepositoryPaths.ConsoleDll;
         var process = ChildProcess.Start("dotnet", [dll, $"--Kestrel:Endpoints:Http:Url={address}", $"--Console:PolicyServiceUrl={service.GrpcAddress}", $"--Console:DataDirectory={dataDirectory}"], Path.GetDirectoryName(dll)!);
         var console = new ConsoleProcess(process, dataDirectory, address);
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
-        var up = await Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
-        {
-            try
-            {
-                return !process.HasExited && (await http.GetAsync("/signin")).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        });
+        var up = await process.AnswersHttpAsync(address, "/signin", TimeSpan.FromSeconds(60));
         if (!up)
         {
             var output = console.Output;

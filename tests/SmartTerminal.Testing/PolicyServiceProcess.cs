@@ -94,20 +94,8 @@ public sealed class PolicyServiceProcess : IAsyncDisposable
     public static async Task<PolicyServiceProcess> StartAliveAsync(IDictionary<string, string> settings)
     {
         var service = await LaunchAsync(settings);
-        using var http = new HttpClient { BaseAddress = service.RestAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var alive = await Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
-        {
-            try
-            {
-                // An exited process ends the wait at once (and fails below).
-                return service._process.HasExited || (await http.GetAsync("/healthz/live")).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        });
-        if (!alive || service._process.HasExited)
+        var alive = await service._process.AnswersHttpAsync(service.RestAddress, "/healthz/live", TimeSpan.FromSeconds(60));
+        if (!alive)
         {
             var output = service.Output;
             await service.DisposeAsync();

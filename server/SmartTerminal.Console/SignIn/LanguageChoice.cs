@@ -15,6 +15,6 @@ public static class LanguageChoice
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
         // Only a local path: the form cannot send the browser elsewhere.
         var back = form?["back"].ToString();
-        return Results.LocalRedirect(back is { Length: > 0 } && back.StartsWith('/') && !back.StartsWith("//", StringComparison.Ordinal) && !back.StartsWith("/\\", StringComparison.Ordinal) ? back : "/");
+        return Results.LocalRedirect(LocalPath.OrDefault(back, "/"));
     }
 }
