@@ -43,7 +43,8 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var issued = request.Create(Certificate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
+        // Inside the authority's own validity (computed from it, not from the clock a moment later).
+        using var issued = request.Create(Certificate, Certificate.NotBefore.ToUniversalTime(), Certificate.NotAfter.ToUniversalTime().AddDays(-1), RandomNumberGenerator.GetBytes(12));
         var certificatePath = Path.Combine(folder, "server.pem");
         var keyPath = Path.Combine(folder, "server.key");
         File.WriteAllText(certificatePath, issued.ExportCertificatePem());
