@@ -49,6 +49,18 @@ internal static class ApiMessages
 
     public static PairingCode ToMessage(this IssuedPairingCode code) => new() { Code = code.Code, ExpiresAt = code.ExpiresAt.ToTimestamp() };
 
+    public static SettingsBounds ToMessage(this GuardianBounds bounds, string deviceId) => new()
+    {
+        DeviceId = deviceId,
+        ProfileId = bounds.Profile.Id,
+        ProfileName = bounds.Profile.Name,
+        AgeBandMinAge = bounds.Band.MinAge,
+        AgeBandMaxAge = bounds.Band.MaxAge,
+        Limits = bounds.Limits,
+        Sources = { bounds.Sources },
+        Inherited = bounds.Inherited,
+    };
+
     public static PairedDevice ToMessage(this ChildDevice device) => new()
     {
         DeviceId = device.DeviceId,

@@ -31,6 +31,9 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
     public override Task<GuardianSettings> SetGuardianSettings(SetGuardianSettingsRequest request, ServerCallContext context) =>
         policy.SetSettingsAsync(Caller.From(context), request.DeviceId, request.Settings ?? new PolicySettings(), request.ExpectedRevision, context.CancellationToken);
 
+    public override async Task<SettingsBounds> GetSettingsBounds(GetSettingsBoundsRequest request, ServerCallContext context) =>
+        (await policy.GetBoundsAsync(Caller.From(context), request.DeviceId)).ToMessage(request.DeviceId);
+
     public override async Task<EffectivePolicy> GetEffectivePolicy(GetEffectivePolicyRequest request, ServerCallContext context)
     {
         var effective = await policy.GetEffectiveAsync(Caller.From(context), request.DeviceId);

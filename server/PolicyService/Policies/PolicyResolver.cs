@@ -34,21 +34,47 @@ public sealed class PolicyResolver(StateDatabase database, FleetStore fleets, Re
     /// <summary>The device's effective policy from its fleet's layers and its guardians' settings (no I/O).</summary>
     public ResolvedPolicy Resolve(DeviceRecord device, FleetLayers fleetLayers, PolicySettings? guardianSettings)
     {
-        var profile = fleetLayers.Profile;
-        var bandIndex = RegulationProfiles.BandIndex(profile, ChildAge.From(device.ChildBirthMonth, time.GetUtcNow().UtcDateTime));
-        var band = profile.AgeBands[bandIndex];
-        var settings = band.Defaults ?? new PolicySettings();
-        var limits = band.Limits ?? new PolicyLimits();
-        foreach (var baseline in new[] { fleetLayers.FleetBaseline, fleetLayers.ModelBaseline })
+        var bandIndex = BandIndexOf(device, fleetLayers);
+        var settings = new PolicySettings();
+        PolicyLimits? limits = null;
+        foreach (var (_, band) in BandLayers(fleetLayers, bandIndex))
         {
-            var baselineBand = baseline?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge);
-            if (baselineBand is not null)
-            {
-                settings = SettingsMerger.Merge(settings, baselineBand.Defaults);
-                limits = PolicyBounds.Combine(limits, baselineBand.Limits);
-            }
+            settings = SettingsMerger.Merge(settings, band.Defaults);
+            limits = limits is null ? band.Limits?.Clone() ?? new PolicyLimits() : PolicyBounds.Combine(limits, band.Limits);
         }
 
-        return new ResolvedPolicy(profile, bandIndex, SettingsMerger.Merge(settings, guardianSettings), limits);
+        return new ResolvedPolicy(fleetLayers.Profile, bandIndex, SettingsMerger.Merge(settings, guardianSettings), limits!);
+    }
+
+    /// <summary>What the device's guardian settings must keep: the combined limits, their sources and the inherited values.</summary>
+    public async Task<GuardianBounds> GuardianBoundsAsync(DeviceRecord device)
+    {
+        FleetLayers fleetLayers;
+        await using (var session = await database.ReadAsync())
+        {
+            fleetLayers = await FleetLayersAsync(session, device.FleetId, device.ModelId);
+        }
+
+        var inherited = Resolve(device, fleetLayers, guardianSettings: null);
+        var sources = LimitSources.Of(BandLayers(fleetLayers, inherited.AgeBand).Select(l => (l.Layer, (PolicyLimits?)l.Band.Limits)));
+        return new GuardianBounds(inherited.Profile, inherited.Profile.AgeBands[inherited.AgeBand], inherited.Limits, sources, inherited.Settings);
+    }
+
+    private int BandIndexOf(DeviceRecord device, FleetLayers fleetLayers) =>
+        RegulationProfiles.BandIndex(fleetLayers.Profile, ChildAge.From(device.ChildBirthMonth, time.GetUtcNow().UtcDateTime));
+
+    // The device's age band in each layer that has it, top down: the profile's, then the fleet's and the model's baselines.
+    private static IEnumerable<(PolicyLayer Layer, AgeBandPolicy Band)> BandLayers(FleetLayers fleetLayers, int bandIndex)
+    {
+        var band = fleetLayers.Profile.AgeBands[bandIndex];
+        yield return (PolicyLayer.RegulationProfile, band);
+        foreach (var (layer, baseline) in new[] { (PolicyLayer.FleetBaseline, fleetLayers.FleetBaseline), (PolicyLayer.ModelBaseline, fleetLayers.ModelBaseline) })
+        {
+            // A baseline's bands match the profile's exactly (checked when it is set).
+            if (baseline?.AgeBands.FirstOrDefault(b => b.MinAge == band.MinAge && b.MaxAge == band.MaxAge) is { } baselineBand)
+            {
+                yield return (layer, baselineBand);
+            }
+        }
     }
 }

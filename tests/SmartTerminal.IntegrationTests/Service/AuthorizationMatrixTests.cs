@@ -70,6 +70,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             yield return new("GetRollout", "manufacturer", own, async (w, o) => await M(w).GetRolloutAsync(new GetRolloutRequest { RolloutId = own ? w.Rollout : "ro-missing" }, o));
             yield return new("GetGuardianSettings", "guardian", own, async (w, o) => await G(w).GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = Device(w) }, o));
             yield return new("SetGuardianSettings", "guardian", own, async (w, o) => await G(w).SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = Device(w), Settings = new PolicySettings { DailyMinutes = 30 } }, o));
+            yield return new("GetSettingsBounds", "guardian", own, async (w, o) => await G(w).GetSettingsBoundsAsync(new GetSettingsBoundsRequest { DeviceId = Device(w) }, o));
             yield return new("GetEffectivePolicy", "guardian", own, async (w, o) => await G(w).GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = Device(w) }, o));
             yield return new("GrantExtension", "guardian", own, async (w, o) => await G(w).GrantExtensionAsync(new GrantExtensionRequest { DeviceId = Device(w), ExtraMinutes = 5 }, o));
             yield return new("CreateOfflineCode", "guardian", own, async (w, o) => await G(w).CreateOfflineCodeAsync(new CreateOfflineCodeRequest { DeviceId = Device(w), Kind = OfflineGrantKind.ExtraMinutes, Minutes = 5 }, o));

@@ -78,6 +78,41 @@ public sealed class PolicyBoundsTests(PolicyServiceFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_guardian_reads_the_bounds_before_a_change_with_the_layer_each_comes_from()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        await fleet.Manufacturers.SetBaselineAsync(new SetBaselineRequest
+        {
+            FleetId = fleet.Fleet.Id,
+            AgeBands = { new AgeBandPolicy { MinAge = 8, MaxAge = 12, Defaults = new PolicySettings { DailyMinutes = 45 }, Limits = new PolicyLimits { MaxDailyMinutes = 50 } } },
+        }, fleet.AsManufacturer);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "g-" + Guid.NewGuid().ToString("N")[..6], birthMonth: "2016-01");
+
+        var bounds = await fleet.Guardians.GetSettingsBoundsAsync(new GetSettingsBoundsRequest { DeviceId = device.DeviceId }, guardian);
+
+        Assert.Equal("cn-minor-mode-2024", bounds.ProfileId);
+        Assert.Equal((8u, 12u), (bounds.AgeBandMinAge, bounds.AgeBandMaxAge));
+        Assert.Equal(50u, bounds.Limits.MaxDailyMinutes);
+        Assert.Equal(12u, bounds.Limits.MaxAgeRating);
+        Assert.Equal(45u, bounds.Inherited.DailyMinutes);
+        var sources = bounds.Sources.ToDictionary(s => s.Limit, s => s.Layer);
+        Assert.Equal(PolicyLayer.FleetBaseline, sources["max_daily_minutes"]);
+        Assert.Equal(PolicyLayer.RegulationProfile, sources["max_age_rating"]);
+        Assert.Equal(PolicyLayer.RegulationProfile, sources["required_curfews[0]"]);
+
+        // The bounds are the ones a change is checked against: one minute over is refused, the bound itself taken.
+        var over = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = bounds.Limits.MaxDailyMinutes + 1 } }, guardian).ResponseAsync);
+        Assert.Contains("settings.daily_minutes", Violations(over).Keys);
+        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = bounds.Limits.MaxDailyMinutes } }, guardian);
+
+        // Another guardian's device is not there for this one.
+        var (stranger, _) = await fleet.PairAsync(await fleet.RegisterAsync(), "g-" + Guid.NewGuid().ToString("N")[..6]);
+        var notYours = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.GetSettingsBoundsAsync(new GetSettingsBoundsRequest { DeviceId = device.DeviceId }, stranger).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, notYours.StatusCode);
+    }
+
+    [Fact]
     public async Task A_stale_revision_is_refused_so_two_guardians_do_not_overwrite_each_other()
     {
         var fleet = await FleetScenario.CreateAsync(fixture.Service);

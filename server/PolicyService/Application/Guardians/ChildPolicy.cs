@@ -35,6 +35,10 @@ public sealed class ChildPolicy(PairingService pairing, DeviceRegistry devices, 
         return stored;
     }
 
+    /// <summary>The bounds a change must keep, read before the guardian edits (the same ones <see cref="SetSettingsAsync"/> checks).</summary>
+    public async Task<GuardianBounds> GetBoundsAsync(Caller caller, string deviceId) =>
+        await resolver.GuardianBoundsAsync(await PairedDeviceAsync(caller, deviceId));
+
     public async Task<EffectivePolicyView> GetEffectiveAsync(Caller caller, string deviceId)
     {
         var device = await PairedDeviceAsync(caller, deviceId);
