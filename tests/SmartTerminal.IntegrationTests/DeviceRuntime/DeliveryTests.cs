@@ -52,7 +52,7 @@ public sealed class DeliveryTests : IAsyncLifetime
     [Fact]
     public async Task A_week_offline_with_play_every_day_arrives_exactly_once_and_in_order_after_reconnecting()
     {
-        var start = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeMilliseconds();
+        var start = DayClear.MorningUtc(daysAgo: 8).ToUnixTimeMilliseconds();
         using var device = NewDevice(start);
         for (var day = 0; day < 7; day++)
         {

@@ -70,7 +70,7 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         {
             DeviceId = registered.DeviceId,
             FromDay = today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            ToDay = today.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ToDay = today.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         }, guardian);
 
         Assert.Equal(20u * 60, usage.Rows.Aggregate(0u, (sum, row) => sum + row.UsedSeconds));
@@ -136,7 +136,8 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         var second = await fleet.RegisterAsync();
         var alone = await lone.RegisterAsync();
         var (guardian, _) = await fleet.PairAsync(first, "strict-guardian", "2016-01");
-        var settings = new PolicySettings { DailyMinutes = 5 };
+        // The child's day must not end during the play, or the budget would start again.
+        var settings = new PolicySettings { DailyMinutes = 5, TimeZone = DayClear.MiddayZone() };
         settings.Apps.Add(new AppSetting { PackageName = "com.kids.casino", Access = SmartTerminal.Contracts.Device.V1.AppAccess.Block });
         await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = first.DeviceId, Settings = settings }, guardian);
         foreach (var registered in new[] { first, second, alone })
