@@ -68,16 +68,20 @@ public sealed class ConsoleStack : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>A fleet ("none" profile: days cut at UTC) with a device paired to the guardian.</summary>
-    public async Task<(RegisterDeviceResponse Device, string GuardianToken)> PairedDeviceAsync(string guardian, string childName)
+    /// <summary>
+    /// A fleet with a device paired to the guardian (a child born 2016-05). By default the "none" profile
+    /// (days cut at UTC) with a baseline of 90 minutes a day; or the given profile and baseline band.
+    /// </summary>
+    public async Task<(RegisterDeviceResponse Device, string GuardianToken)> PairedDeviceAsync(
+        string guardian, string childName, string profile = "none", AgeBandPolicy? baselineBand = null)
     {
         var manufacturers = new ManufacturerService.ManufacturerServiceClient(Service.Channel);
         var maker = await Service.As("manufacturer", "maker-" + Guid.NewGuid().ToString("N")[..8]);
-        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = "KidWatch", RegulationProfileId = "none" }, maker);
+        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = "KidWatch", RegulationProfileId = profile }, maker);
         await manufacturers.SetBaselineAsync(new SetBaselineRequest
         {
             FleetId = fleet.Id,
-            AgeBands = { new AgeBandPolicy { MinAge = 0, MaxAge = 18, Defaults = new PolicySettings { DailyMinutes = 90 } } },
+            AgeBands = { baselineBand ?? new AgeBandPolicy { MinAge = 0, MaxAge = 18, Defaults = new PolicySettings { DailyMinutes = 90 } } },
         }, maker);
         var device = await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
         var token = await Service.TokenAsync("guardian", guardian);

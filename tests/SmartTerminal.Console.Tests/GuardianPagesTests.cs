@@ -1,5 +1,5 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static SmartTerminal.Console.Tests.ConsolePages;
 
 namespace SmartTerminal.Console.Tests;
 
@@ -74,7 +74,7 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token);
 
-        await page.Locator($"li.card[data-device='{device.DeviceId}'] a.action").ClickAsync();
+        await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "更多时间" }).ClickAsync();
         await page.WaitForURLAsync($"**/children/{device.DeviceId}/time");
         Assert.Equal("更多时间 · 安安", await page.Locator("h1").InnerTextAsync());
         await AssertAccessibleAsync(page);
@@ -110,21 +110,5 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
         await page.WaitForURLAsync("**/signin");
         await page.GotoAsync("/children");
         Assert.Contains("/signin", page.Url);
-    }
-
-    private static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "screenshots", name);
-
-    private static async Task SignInAsync(IPage page, string token)
-    {
-        await page.GotoAsync("/children");
-        await page.FillAsync("#token", token);
-        await page.Locator("main button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync("**/children");
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
     }
 }

@@ -29,7 +29,7 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
         policy.GetSettingsAsync(Caller.From(context), request.DeviceId);
 
     public override Task<GuardianSettings> SetGuardianSettings(SetGuardianSettingsRequest request, ServerCallContext context) =>
-        policy.SetSettingsAsync(Caller.From(context), request.DeviceId, request.Settings ?? new PolicySettings(), request.ExpectedRevision, context.CancellationToken);
+        policy.SetSettingsAsync(Caller.From(context), request.DeviceId, request.Settings ?? new PolicySettings(), request.HasExpectedRevision ? request.ExpectedRevision : null, context.CancellationToken);
 
     public override async Task<SettingsBounds> GetSettingsBounds(GetSettingsBoundsRequest request, ServerCallContext context) =>
         (await policy.GetBoundsAsync(Caller.From(context), request.DeviceId)).ToMessage(request.DeviceId);

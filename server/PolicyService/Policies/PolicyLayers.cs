@@ -98,14 +98,14 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
             : null;
 
     /// <summary>Stores guardian settings already validated by the caller against the effective limits.</summary>
-    public async Task<GuardianSettings> SetGuardianSettingsAsync(Caller caller, string deviceId, PolicySettings settings, ulong expectedRevision)
+    public async Task<GuardianSettings> SetGuardianSettingsAsync(Caller caller, string deviceId, PolicySettings settings, ulong? expectedRevision)
     {
         // Checked under the device's lock: of two changes expecting the same revision, the second sees
         // the first's and is refused, in one replica or several.
         await using var session = await database.WriteAsync();
         await session.LockAsync(DeviceRegistry.Lock(deviceId));
         var before = await GetGuardianSettingsAsync(session, deviceId);
-        if (expectedRevision != 0 && expectedRevision != (before?.Revision ?? 0))
+        if (expectedRevision is { } expected && expected != (before?.Revision ?? 0))
         {
             throw new ConflictException($"settings changed meanwhile: revision is {before?.Revision ?? 0}, not {expectedRevision}; read them again");
         }

@@ -126,6 +126,26 @@ public sealed class PolicyBoundsTests(PolicyServiceFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Of_two_first_writes_that_both_read_no_settings_the_second_is_refused()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        var (guardian, _) = await fleet.PairAsync(device, "g-" + Guid.NewGuid().ToString("N")[..6]);
+        var read = await fleet.Guardians.GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = device.DeviceId }, guardian);
+        Assert.Equal(0ul, read.Revision);
+
+        var first = await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 30 }, ExpectedRevision = read.Revision }, guardian);
+        var second = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 50 }, ExpectedRevision = read.Revision }, guardian).ResponseAsync);
+
+        Assert.Equal(StatusCode.Aborted, second.StatusCode);
+        Assert.Equal(30u, (await fleet.Guardians.GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = device.DeviceId }, guardian)).Settings.DailyMinutes);
+
+        // Without an expected revision the write overwrites, as before.
+        var overwrite = await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = device.DeviceId, Settings = new PolicySettings { DailyMinutes = 50 } }, guardian);
+        Assert.Equal(first.Revision + 1, overwrite.Revision);
+    }
+
+    [Fact]
     public async Task Unknown_profiles_and_empty_names_are_refused()
     {
         var options = await fixture.Service.As("manufacturer", "maker-bounds");

@@ -21,7 +21,7 @@ public sealed class ChildPolicy(PairingService pairing, DeviceRegistry devices, 
         return await layers.GetGuardianSettingsAsync(deviceId) ?? new GuardianSettings { DeviceId = deviceId, Settings = new PolicySettings() };
     }
 
-    public async Task<GuardianSettings> SetSettingsAsync(Caller caller, string deviceId, PolicySettings settings, ulong expectedRevision, CancellationToken cancellationToken)
+    public async Task<GuardianSettings> SetSettingsAsync(Caller caller, string deviceId, PolicySettings settings, ulong? expectedRevision, CancellationToken cancellationToken)
     {
         var device = await PairedDeviceAsync(caller, deviceId);
         var violations = await distributor.CheckGuardianSettingsAsync(device, settings);

@@ -1,0 +1,25 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace SmartTerminal.Console.Tests;
+
+/// <summary>What every browser test does: sign in, check a page with axe, keep a screenshot.</summary>
+internal static class ConsolePages
+{
+    /// <summary>Where screenshots go (copied to docs/screenshots by hand when a page changes).</summary>
+    public static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "screenshots", name);
+
+    public static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/children");
+        await page.FillAsync("#token", token);
+        await page.Locator("main button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/children");
+    }
+
+    public static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
+    }
+}
