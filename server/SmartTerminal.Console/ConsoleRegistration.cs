@@ -35,6 +35,7 @@ public static class ConsoleRegistration
         services.AddSingleton<PolicyServiceChannel>();
         services.AddScoped<PolicyServiceCalls>();
         services.AddScoped<ChildSummaries>();
+        services.AddScoped<Guardians.Week.WeekOfUseReader>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -85,11 +85,14 @@ public sealed class ConsoleStack : IAsyncLifetime
         }, maker);
         var device = await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
         var token = await Service.TokenAsync("guardian", guardian);
-        await new GuardianService.GuardianServiceClient(Service.Channel).PairDeviceAsync(
-            new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2016-05", ChildName = childName },
-            new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }));
+        var (guardians, asGuardian) = Guardian(token);
+        await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2016-05", ChildName = childName }, asGuardian);
         return (device, token);
     }
+
+    /// <summary>The guardian API as the holder of that token calls it.</summary>
+    public (GuardianService.GuardianServiceClient Client, CallOptions Options) Guardian(string token) =>
+        (new GuardianService.GuardianServiceClient(Service.Channel), new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }));
 
     /// <summary>
     /// The device reports, over MQTT as a watch does: the last full 5-minute buckets of today (UTC) of
@@ -98,34 +101,48 @@ public sealed class ConsoleStack : IAsyncLifetime
     /// </summary>
     public async Task<(int Minutes, ulong Version)> ReportAsync(RegisterDeviceResponse device, string guardianToken)
     {
-        var runningVersion = (await new GuardianService.GuardianServiceClient(Service.Channel).GetEffectivePolicyAsync(
-            new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, new CallOptions(new Metadata { { "Authorization", "Bearer " + guardianToken } }))).DesiredVersion;
-        await using var client = await MqttTestClient.ConnectAsync(Service.MqttPort, device.DeviceId, device.DeviceId, device.MqttPassword);
-        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var midnight = now / 86_400 * 86_400;
+        var (guardians, asGuardian) = Guardian(guardianToken);
+        var runningVersion = (await guardians.GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, asGuardian)).DesiredVersion;
+        var now = DateTimeOffset.UtcNow;
+        var lastBucket = now.ToUnixTimeSeconds() / 300 * 300;
+        var fullBuckets = (int)Math.Min(5, (lastBucket - (now.ToUnixTimeSeconds() / 86_400 * 86_400)) / 300);
+        var usage = Usage(DateTimeOffset.FromUnixTimeSeconds(lastBucket - (fullBuckets * 300)), Wire.AppCategory.Education, fullBuckets * 5);
+        await UploadAsync(
+            device,
+            new Wire.UplinkEnvelope { Sequence = 1, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Usage = usage },
+            new Wire.UplinkEnvelope { Sequence = 2, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = runningVersion } });
+        return (fullBuckets * 5, runningVersion);
+    }
+
+    /// <summary>Full 5-minute buckets of one category from the bucket holding <paramref name="start"/> on.</summary>
+    public static Wire.UsageBatch Usage(DateTimeOffset start, Wire.AppCategory category, int minutes)
+    {
         var usage = new Wire.UsageBatch();
-        for (var k = 1; k <= 5 && (now / 300 * 300) - (k * 300) >= midnight; k++)
+        var first = start.ToUnixTimeSeconds() / 300 * 300;
+        for (var k = 0; k < minutes / 5; k++)
         {
-            usage.Records.Add(new Wire.UsageRecord { BucketStartUnix = (now / 300 * 300) - (k * 300), BucketSeconds = 300, Category = Wire.AppCategory.Education, AppId = 7, UsedSeconds = 300 });
+            usage.Records.Add(new Wire.UsageRecord { BucketStartUnix = first + (k * 300), BucketSeconds = 300, Category = category, AppId = 7, UsedSeconds = 300 });
         }
 
-        var topic = $"st/v1/{device.DeviceId}/up";
-        await client.PublishAsync(topic, new Wire.UplinkEnvelope { Sequence = 1, CreatedAtUnixMs = now * 1000, Usage = usage }.ToByteArray());
-        await client.PublishAsync(topic, new Wire.UplinkEnvelope
+        return usage;
+    }
+
+    /// <summary>Publishes the uplinks on the device's topic, as the device, and waits until the service acknowledged them all.</summary>
+    public async Task UploadAsync(RegisterDeviceResponse device, params Wire.UplinkEnvelope[] uplinks)
+    {
+        await using var client = await MqttTestClient.ConnectAsync(Service.MqttPort, device.DeviceId, device.DeviceId, device.MqttPassword);
+        await client.SubscribeAsync($"st/v1/{device.DeviceId}/control");
+        foreach (var uplink in uplinks)
         {
-            Sequence = 2,
-            CreatedAtUnixMs = now * 1000,
-            Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = runningVersion },
-        }.ToByteArray());
-        // The service acknowledges what it stored (control messages); wait until both are in.
-        var acknowledged = await Eventually.TrueWithin(TimeSpan.FromSeconds(20), () => Task.FromResult(client.Received.Any(m => Acknowledged(m, 2))));
-        if (!acknowledged)
+            await client.PublishAsync($"st/v1/{device.DeviceId}/up", uplink.ToByteArray());
+        }
+
+        // The service acknowledges what it stored (control messages).
+        var through = uplinks.Max(u => u.Sequence);
+        if (!await Eventually.TrueWithin(TimeSpan.FromSeconds(20), () => Task.FromResult(client.Received.Any(m => Acknowledged(m, through)))))
         {
             throw new InvalidOperationException("the service did not acknowledge the device's uplinks:\n" + Service.Output);
         }
-
-        return (usage.Records.Count * 5, runningVersion);
     }
 
     private static bool Acknowledged(MQTTnet.MqttApplicationMessage message, ulong through)

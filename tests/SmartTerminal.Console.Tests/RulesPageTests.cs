@@ -51,8 +51,7 @@ public sealed class RulesPageTests(ConsoleStack stack) : IClassFixture<ConsoleSt
         await AssertAccessibleAsync(page);
         await page.ScreenshotAsync(new() { Path = Screenshot("rules-refused-zh-CN.png"), FullPage = true });
 
-        var guardians = new GuardianService.GuardianServiceClient(stack.Service.Channel);
-        var asGuardian = new Grpc.Core.CallOptions(new Grpc.Core.Metadata { { "Authorization", "Bearer " + token } });
+        var (guardians, asGuardian) = stack.Guardian(token);
         Assert.Equal(0ul, (await guardians.GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = device.DeviceId }, asGuardian)).Revision);
 
         await page.FillAsync("#daily", "75");

@@ -26,13 +26,10 @@ public sealed record ChildSummary(
 
 /// <summary>
 /// Reads the "my children" page from the guardian API: the devices, then each one's policy and today's
-/// usage. "Today" is the child's local day, in the time zone of the child's policy, as the service cuts
-/// the usage days (UTC when the policy names none, as the service does).
+/// usage. "Today" is the child's local day (<see cref="ChildCalendar"/>).
 /// </summary>
 public sealed class ChildSummaries(PolicyServiceCalls calls, TimeProvider time)
 {
-    private const string ServiceDefaultZone = "Etc/UTC";
-
     public async Task<IReadOnlyList<ChildSummary>> ListAsync(CancellationToken cancellationToken)
     {
         var asUser = await calls.AsUserAsync(cancellationToken: cancellationToken);
@@ -41,17 +38,17 @@ public sealed class ChildSummaries(PolicyServiceCalls calls, TimeProvider time)
         foreach (var device in devices.Devices)
         {
             var policy = await calls.Guardians.GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = device.DeviceId }, asUser);
-            var zone = policy.Settings is { HasTimeZone: true } settings ? settings.TimeZone : ServiceDefaultZone;
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
-            var usedSeconds = await UsedSecondsAsync(device.DeviceId, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), asUser);
+            var calendar = ChildCalendar.Of(policy.Settings);
+            var today = calendar.Today(time);
+            var usedSeconds = await UsedSecondsAsync(device.DeviceId, ChildCalendar.Day(today), asUser);
             summaries.Add(new ChildSummary(
                 device.DeviceId,
                 device.ChildName,
                 device.Owner,
-                zone,
+                calendar.ZoneId,
                 today,
                 usedSeconds is { } seconds ? (int)(seconds / 60) : null,
-                DailyLimit(policy.Settings, today),
+                ChildCalendar.DailyLimit(policy.Settings, today),
                 policy.DesiredVersion,
                 policy.ReportedVersion,
                 device.LastSeenAt?.ToDateTimeOffset()));
@@ -59,14 +56,6 @@ public sealed class ChildSummaries(PolicyServiceCalls calls, TimeProvider time)
 
         return summaries;
     }
-
-    // The limit of that weekday when the settings give one per weekday (Monday first), else the daily one.
-    private static int? DailyLimit(PolicySettings? settings, DateOnly day) => settings switch
-    {
-        { WeekdayDailyMinutes.Count: 7 } => (int)settings.WeekdayDailyMinutes[((int)day.DayOfWeek + 6) % 7],
-        { HasDailyMinutes: true } => (int)settings.DailyMinutes,
-        _ => null,
-    };
 
     // Telemetry may be switched off or unreachable: the page says so and still shows the policy state.
     private async Task<long?> UsedSecondsAsync(string deviceId, string day, CallOptions asUser)

@@ -1,11 +1,11 @@
-namespace SmartTerminal.IntegrationTests.Infrastructure;
+namespace SmartTerminal.Testing;
 
 /// <summary>
 /// Keeps tests that count days or daily budgets away from midnight, whatever time CI runs them at:
 /// a child's day cut at midnight halfway through a test's play would reset the budget or split the use
 /// over two days (seen in CI near 00:00 UTC).
 /// </summary>
-internal static class DayClear
+public static class DayClear
 {
     /// <summary>An IANA zone (Etc/GMT±N) in which it is now between 11:30 and 12:30, hours from any midnight.</summary>
     public static string MiddayZone()
