@@ -75,6 +75,16 @@ public sealed class ConsoleStack : IAsyncLifetime
     public async Task<(RegisterDeviceResponse Device, string GuardianToken)> PairedDeviceAsync(
         string guardian, string childName, string profile = "none", AgeBandPolicy? baselineBand = null)
     {
+        var device = await RegisteredDeviceAsync(profile, baselineBand);
+        var token = await Service.TokenAsync("guardian", guardian);
+        var (guardians, asGuardian) = Guardian(token);
+        await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2016-05", ChildName = childName }, asGuardian);
+        return (device, token);
+    }
+
+    /// <summary>A unit registered in a new fleet of its own, not paired yet: its pairing code is the one in its box.</summary>
+    public async Task<RegisterDeviceResponse> RegisteredDeviceAsync(string profile = "none", AgeBandPolicy? baselineBand = null)
+    {
         var manufacturers = new ManufacturerService.ManufacturerServiceClient(Service.Channel);
         var maker = await Service.As("manufacturer", "maker-" + Guid.NewGuid().ToString("N")[..8]);
         var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = "KidWatch", RegulationProfileId = profile }, maker);
@@ -83,11 +93,7 @@ public sealed class ConsoleStack : IAsyncLifetime
             FleetId = fleet.Id,
             AgeBands = { baselineBand ?? new AgeBandPolicy { MinAge = 0, MaxAge = 18, Defaults = new PolicySettings { DailyMinutes = 90 } } },
         }, maker);
-        var device = await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
-        var token = await Service.TokenAsync("guardian", guardian);
-        var (guardians, asGuardian) = Guardian(token);
-        await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = "2016-05", ChildName = childName }, asGuardian);
-        return (device, token);
+        return await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
     }
 
     /// <summary>The guardian API as the holder of that token calls it.</summary>

@@ -11,16 +11,40 @@ namespace SmartTerminal.PolicyService.Api;
 /// is paired with; any other device id answers NotFound.
 /// </summary>
 [Authorize(Roles = Roles.Guardian)]
-public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeGrants grants, ChildUsage usage) : GuardianService.GuardianServiceBase
+public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeGrants grants, ChildUsage usage, ChildHistory history) : GuardianService.GuardianServiceBase
 {
     public override async Task<PairedDevice> PairDevice(PairDeviceRequest request, ServerCallContext context) =>
         (await children.PairAsync(Caller.From(context), request.PairingCode, request.ChildBirthMonth, request.ChildName, context.CancellationToken)).ToMessage();
+
+    public override async Task<PairingPreview> PreviewPairing(PairDeviceRequest request, ServerCallContext context)
+    {
+        var preview = await children.PreviewAsync(Caller.From(context), request.PairingCode, request.ChildBirthMonth);
+        return new() { WouldOwn = preview.WouldOwn, ChildAge = (uint)Math.Max(0, preview.ChildAge), Bounds = preview.Bounds.ToMessage(preview.DeviceId) };
+    }
 
     public override async Task<ListDevicesResponse> ListDevices(ListDevicesRequest request, ServerCallContext context) =>
         new() { Devices = { (await children.ListAsync(Caller.From(context))).Select(d => d.ToMessage()) } };
 
     public override async Task<PairingCode> CreatePairingCode(CreatePairingCodeRequest request, ServerCallContext context) =>
         (await children.CreatePairingCodeAsync(Caller.From(context), request.DeviceId)).ToMessage();
+
+    public override async Task<ListGuardiansResponse> ListGuardians(ListGuardiansRequest request, ServerCallContext context)
+    {
+        var caller = Caller.From(context);
+        return new()
+        {
+            Guardians =
+            {
+                (await children.GuardiansAsync(caller, request.DeviceId)).Select(g => new DeviceGuardian
+                {
+                    GuardianId = g.GuardianId,
+                    Owner = g.Owner,
+                    PairedAt = DateTimeOffset.FromUnixTimeMilliseconds(g.PairedAt).ToTimestamp(),
+                    IsCaller = g.GuardianId == caller.Id,
+                }),
+            },
+        };
+    }
 
     public override async Task<RemoveGuardianResponse> RemoveGuardian(RemoveGuardianRequest request, ServerCallContext context) =>
         new() { RemainingGuardians = (uint)await children.RemoveGuardianAsync(Caller.From(context), request.DeviceId, request.GuardianId) };
@@ -66,4 +90,26 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
 
     public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context) =>
         new() { Rows = { (await usage.DailyAsync(Caller.From(context), request.DeviceId, request.FromDay, request.ToDay, context.CancellationToken)).Select(r => r.ToMessage()) } };
+
+    public override async Task<DeviceHistory> ListDeviceHistory(ListDeviceHistoryRequest request, ServerCallContext context)
+    {
+        var page = await history.ListAsync(Caller.From(context), request.DeviceId, request.From?.ToDateTimeOffset(), request.To?.ToDateTimeOffset(), request.Limit, context.CancellationToken);
+        return new DeviceHistory
+        {
+            Entries =
+            {
+                page.Entries.Select(e => new HistoryEntry
+                {
+                    At = e.At.ToTimestamp(),
+                    Kind = e.Kind,
+                    Actor = e.Actor,
+                    Minutes = e.Minutes,
+                    ChangedSettings = { e.ChangedSettings },
+                    GuardianId = e.GuardianId,
+                }),
+            },
+            Truncated = page.Truncated,
+            DeviceEntriesUnavailable = page.DeviceEntriesUnavailable,
+        };
+    }
 }

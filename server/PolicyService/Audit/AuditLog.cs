@@ -50,6 +50,13 @@ public sealed class AuditLog(StateDatabase database, AuditStore store, AuditKeys
         return [.. (await store.PageAsync(session, subject, (long)afterSequence, limit)).Select(ToEntry)];
     }
 
+    /// <summary>The newest entries about one subject with one of the actions, written in [from, to), newest first.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> NewestAsync(string subject, IReadOnlyCollection<string> actions, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        await using var session = await database.ReadAsync();
+        return [.. (await store.NewestOfSubjectAsync(session, subject, actions, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), limit)).Select(ToEntry)];
+    }
+
     /// <summary>Entries written in [from, to), read a page at a time so that a long log streams in bounded memory.</summary>
     public async IAsyncEnumerable<AuditRecord> BetweenAsync(DateTimeOffset from, DateTimeOffset to)
     {

@@ -117,6 +117,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ChildPolicy>();
         services.AddSingleton<TimeGrants>();
         services.AddSingleton<ChildUsage>();
+        services.AddSingleton<ChildHistory>();
         services.AddSingleton<ComplianceReading>();
 
         // Readiness: what the service needs to do its work. /healthz/live only says the process serves.

@@ -78,32 +78,8 @@ public sealed class PairingService(
         string deviceId;
         await using (var session = await database.WriteAsync())
         {
-            // One pairing of a guardian at a time, in every replica: the attempt count holds however many arrive at once.
-            await session.LockAsync("guardian:" + caller.Id);
-            if (await store.AttemptsSinceAsync(session, caller.Id, now - (long)AttemptWindow.TotalMilliseconds) >= MaxAttempts)
-            {
-                throw new TooManyAttemptsException($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
-            }
-
-            await store.RecordAttemptAsync(session, caller.Id, now);
             var codeHash = HashCode((code ?? string.Empty).Trim().ToUpperInvariant());
-            var found = await store.DeviceOfCodeAsync(session, codeHash, now);
-            if (found is null)
-            {
-                // The attempt is recorded even when the code is wrong: that is what limits guessing.
-                await session.CommitAsync();
-                throw new NotFoundException("pairing code", "(not valid, used or expired)");
-            }
-
-            deviceId = found;
-            await session.LockAsync(DeviceRegistry.Lock(deviceId));
-            // Read again under the device's lock: a concurrent pairing with the same code has used it up.
-            if (await store.DeviceOfCodeAsync(session, codeHash, now) is null)
-            {
-                await session.CommitAsync();
-                throw new NotFoundException("pairing code", "(not valid, used or expired)");
-            }
-
+            deviceId = await RedeemableDeviceAsync(session, caller, codeHash, now);
             if (await store.IsGuardianAsync(session, caller.Id, deviceId))
             {
                 // Redeeming a code for one's own device would use up the code meant for someone else (and
@@ -133,11 +109,74 @@ public sealed class PairingService(
         return (await ListAsync(caller)).Single(d => d.DeviceId == deviceId);
     }
 
+    /// <summary>
+    /// What pairing with this code would do, without using it up: the device, and whether the caller
+    /// would become its owner (the first guardian, who gives the birth month). Counts as a pairing
+    /// attempt, so a preview is no cheaper way to guess codes.
+    /// </summary>
+    public async Task<(string DeviceId, bool WouldOwn)> PreviewAsync(Caller caller, string code, string? birthMonth)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var session = await database.WriteAsync();
+        var deviceId = await RedeemableDeviceAsync(session, caller, HashCode((code ?? string.Empty).Trim().ToUpperInvariant()), now);
+        var wouldOwn = await store.GuardianCountAsync(session, deviceId) == 0;
+        var isGuardian = await store.IsGuardianAsync(session, caller.Id, deviceId);
+        await session.CommitAsync();
+        if (isGuardian)
+        {
+            throw new AlreadyExistsException("you are already a guardian of this device; the code stays valid for the person it was meant for");
+        }
+
+        if (wouldOwn && !IsBirthMonth(birthMonth ?? string.Empty))
+        {
+            throw new InvalidInputException("child_birth_month", "the first guardian gives the child's birth month as YYYY-MM, not in the future");
+        }
+
+        return (deviceId, wouldOwn);
+    }
+
+    // Under the guardian's lock (one pairing of a guardian at a time, in every replica, so the attempt
+    // count holds however many arrive at once) and then the device's: the device of an unused, unexpired
+    // code, the attempt recorded either way. A wrong code commits the attempt and answers NotFound.
+    private async Task<string> RedeemableDeviceAsync(StateSession session, Caller caller, byte[] codeHash, long now)
+    {
+        await session.LockAsync("guardian:" + caller.Id);
+        if (await store.AttemptsSinceAsync(session, caller.Id, now - (long)AttemptWindow.TotalMilliseconds) >= MaxAttempts)
+        {
+            throw new TooManyAttemptsException($"too many pairing attempts; try again in {AttemptWindow.TotalMinutes:F0} minutes");
+        }
+
+        await store.RecordAttemptAsync(session, caller.Id, now);
+        if (await store.DeviceOfCodeAsync(session, codeHash, now) is not { } deviceId)
+        {
+            // The attempt is recorded even when the code is wrong: that is what limits guessing.
+            await session.CommitAsync();
+            throw new NotFoundException("pairing code", "(not valid, used or expired)");
+        }
+
+        await session.LockAsync(DeviceRegistry.Lock(deviceId));
+        // Read again under the device's lock: a concurrent pairing with the same code has used it up.
+        if (await store.DeviceOfCodeAsync(session, codeHash, now) is null)
+        {
+            await session.CommitAsync();
+            throw new NotFoundException("pairing code", "(not valid, used or expired)");
+        }
+
+        return deviceId;
+    }
+
     public async Task<IReadOnlyList<ChildDevice>> ListAsync(Caller caller)
     {
         await using var session = await database.ReadAsync();
         return [.. (await store.DevicesOfAsync(session, caller.Id)).Select(d => new ChildDevice(
             d.DeviceId, d.ChildName, d.Owner, (ulong)d.ReportedVersion, d.ReportedAt is { } seen ? DateTimeOffset.FromUnixTimeMilliseconds(seen) : null))];
+    }
+
+    /// <summary>The device's guardians; the caller must be one of them (<see cref="RequireGuardianAsync"/> first).</summary>
+    public async Task<IReadOnlyList<StoredGuardian>> GuardiansAsync(string deviceId)
+    {
+        await using var session = await database.ReadAsync();
+        return await store.GuardiansOfAsync(session, deviceId);
     }
 
     public async Task<uint> RemoveGuardianAsync(Caller caller, string deviceId, string guardianId)

@@ -53,6 +53,28 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
         return [.. totals.Where(t => t.Value >= 0.5).Select(t => new DailyUsage(t.Key.Day, t.Key.Category, (long)Math.Round(t.Value)))];
     }
 
+    /// <summary>One device's events of the given kinds in [from, to), newest first, at most limit.</summary>
+    public async Task<IReadOnlyList<DeviceEvent>> DeviceEventsAsync(string deviceId, IReadOnlyCollection<Wire.EnforcementEventKind> kinds, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        var ofKinds = string.Join(" OR ", kinds.Select(k => $"kind = '{(int)k}'"));
+        var influxQl = $"SELECT detail FROM events WHERE device = '{Escape(deviceId)}' AND ({ofKinds}) AND {Between(from, to)} GROUP BY kind ORDER BY time DESC LIMIT {limit}";
+        var events = new List<DeviceEvent>();
+        foreach (var series in await QueryAsync(influxQl, cancellationToken))
+        {
+            var kind = (Wire.EnforcementEventKind)int.Parse(series.GetProperty("tags").GetProperty("kind").GetString()!, CultureInfo.InvariantCulture);
+            foreach (var value in series.GetProperty("values").EnumerateArray())
+            {
+                if (value[1].ValueKind == JsonValueKind.Number)
+                {
+                    events.Add(new DeviceEvent(DateTimeOffset.Parse(value[0].GetString()!, CultureInfo.InvariantCulture), kind, value[1].GetInt64()));
+                }
+            }
+        }
+
+        // LIMIT holds per kind: the newest of all kinds together.
+        return [.. events.OrderByDescending(e => e.At).Take(limit)];
+    }
+
     /// <summary>Total seconds per device of a fleet and category over a period (for fleet aggregates); Day is null.</summary>
     public Task<IReadOnlyList<CategoryTotal>> TotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         TotalsAsync(fleetId, from, to, dayOffset: null, cancellationToken);
@@ -219,6 +241,8 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
 }
 
 /// <summary>Seconds one device spent in one category over a period, or on one day when Day is set.</summary>
+public readonly record struct DeviceEvent(DateTimeOffset At, Wire.EnforcementEventKind Kind, long Detail);
+
 public readonly record struct CategoryTotal(string Device, uint Category, DateOnly? Day, long Seconds);
 
 /// <summary>Events of one kind from one device over a period, or on one day when Day is set; denials split by reason.</summary>

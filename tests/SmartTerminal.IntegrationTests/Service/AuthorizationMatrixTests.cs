@@ -74,11 +74,13 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             yield return new("GetEffectivePolicy", "guardian", own, async (w, o) => await G(w).GetEffectivePolicyAsync(new GetEffectivePolicyRequest { DeviceId = Device(w) }, o));
             yield return new("GrantExtension", "guardian", own, async (w, o) => await G(w).GrantExtensionAsync(new GrantExtensionRequest { DeviceId = Device(w), ExtraMinutes = 5 }, o));
             yield return new("CreateOfflineCode", "guardian", own, async (w, o) => await G(w).CreateOfflineCodeAsync(new CreateOfflineCodeRequest { DeviceId = Device(w), Kind = OfflineGrantKind.ExtraMinutes, Minutes = 5 }, o));
+            yield return new("ListGuardians", "guardian", own, async (w, o) => await G(w).ListGuardiansAsync(new ListGuardiansRequest { DeviceId = Device(w) }, o));
             yield return new("CreatePairingCode", "guardian", own, async (w, o) => await G(w).CreatePairingCodeAsync(new CreatePairingCodeRequest { DeviceId = Device(w) }, o));
             yield return new("GetBaselineCoverage", "manufacturer", own, async (w, o) => await C(w).GetBaselineCoverageAsync(new GetBaselineCoverageRequest { FleetId = Fleet(w) }, o));
             yield return new("GetUsageReport", "manufacturer", own, async (w, o) => await C(w).GetUsageReportAsync(new GetUsageReportRequest { FleetId = Fleet(w) }, o));
             yield return new("GetEnforcementReport", "manufacturer", own, async (w, o) => await C(w).GetEnforcementReportAsync(new GetEnforcementReportRequest { FleetId = Fleet(w) }, o));
             yield return new("ExportReport(daily usage)", "manufacturer", own, async (w, o) => await Drain(C(w).ExportReport(new ExportReportRequest { Kind = ExportKind.DailyUsage, FleetId = Fleet(w) }, o)));
+            yield return new("ListDeviceHistory", "guardian", own, async (w, o) => await G(w).ListDeviceHistoryAsync(new ListDeviceHistoryRequest { DeviceId = Device(w) }, o));
             yield return new("GetUsage", "guardian", own, async (w, o) => await G(w).GetUsageAsync(new GetUsageRequest { DeviceId = Device(w), FromDay = "2026-11-01", ToDay = "2026-11-07" }, o));
             // The next ones change their device for good: the own case works on a fresh unit of the own fleet.
             yield return new("ReissuePairingCode", "manufacturer", own, async (w, o) => await M(w).ReissuePairingCodeAsync(new ReissuePairingCodeRequest { DeviceId = own ? (await w.Own.RegisterAsync()).DeviceId : Device(w), Reason = "returned" }, o));
@@ -108,6 +110,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         yield return new("ListAuditEntries", "auditor", true, async (w, o) => await Drain(Cp(w).ListAuditEntries(new ListAuditEntriesRequest { Limit = 5 }, o)));
         yield return new("ExportReport(audit log)", "auditor", true, async (w, o) => await Drain(Cp(w).ExportReport(new ExportReportRequest { Kind = ExportKind.AuditLog }, o)));
         yield return new("ListAuditCheckpoints", "auditor", true, async (w, o) => await Cp(w).ListAuditCheckpointsAsync(new ListAuditCheckpointsRequest(), o));
+        yield return new("PreviewPairing", "guardian", true, async (w, o) =>
+            await Gd(w).PreviewPairingAsync(new PairDeviceRequest { PairingCode = (await w.Own.RegisterAsync()).PairingCode, ChildBirthMonth = "2016-05" }, o));
         yield return new("PairDevice", "guardian", true, async (w, o) =>
             await Gd(w).PairDeviceAsync(new PairDeviceRequest { PairingCode = (await w.Own.RegisterAsync()).PairingCode, ChildBirthMonth = "2016-05" }, o));
     }

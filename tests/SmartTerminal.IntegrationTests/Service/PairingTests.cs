@@ -55,6 +55,14 @@ public sealed class PairingTests(PolicyServiceFixture fixture) : IClassFixture<P
         Assert.False(paired.Owner);
         Assert.Equal(StatusCode.PermissionDenied, removeOwner.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, issueCode.StatusCode);
+
+        // Both see the same guardians, owner first, each marked as the caller in its own view.
+        var seenByGrandma = (await fleet.Guardians.ListGuardiansAsync(new ListGuardiansRequest { DeviceId = device.DeviceId }, grandma)).Guardians;
+        var seenByOwner = (await fleet.Guardians.ListGuardiansAsync(new ListGuardiansRequest { DeviceId = device.DeviceId }, owner)).Guardians;
+        Assert.Equal([(ownerId, true, false), (seenByGrandma[1].GuardianId, false, true)], seenByGrandma.Select(g => (g.GuardianId, g.Owner, g.IsCaller)));
+        Assert.Equal([true, false], seenByOwner.Select(g => g.IsCaller));
+        Assert.True(seenByGrandma[0].PairedAt.ToDateTimeOffset() <= seenByGrandma[1].PairedAt.ToDateTimeOffset());
+        Assert.InRange(seenByGrandma[1].PairedAt.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 
     [Fact]
@@ -77,6 +85,44 @@ public sealed class PairingTests(PolicyServiceFixture fixture) : IClassFixture<P
         Assert.Equal(StatusCode.NotFound, rebind.StatusCode);
         Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
         Assert.Empty((await fleet.Guardians.ListDevicesAsync(new ListDevicesRequest(), stranger)).Devices);
+    }
+
+    [Fact]
+    public async Task A_preview_shows_the_age_band_the_birth_month_selects_leaves_the_code_unused_and_counts_as_an_attempt()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var device = await fleet.RegisterAsync();
+        var guardian = await fixture.Service.As("guardian", NewGuardian());
+        var nineYearsAgo = DateTime.UtcNow.AddYears(-9).AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var threeYearsAgo = DateTime.UtcNow.AddYears(-3).AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+        var nine = await fleet.Guardians.PreviewPairingAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = nineYearsAgo }, guardian);
+        var three = await fleet.Guardians.PreviewPairingAsync(new PairDeviceRequest { PairingCode = device.PairingCode.ToLowerInvariant(), ChildBirthMonth = threeYearsAgo }, guardian);
+
+        Assert.True(nine.WouldOwn);
+        Assert.Equal(9u, nine.ChildAge);
+        Assert.Equal("cn-minor-mode-2024", nine.Bounds.ProfileId);
+        Assert.InRange(9u, nine.Bounds.AgeBandMinAge, nine.Bounds.AgeBandMaxAge);
+        Assert.InRange(3u, three.Bounds.AgeBandMinAge, three.Bounds.AgeBandMaxAge);
+        Assert.NotEqual(nine.Bounds.AgeBandMinAge, three.Bounds.AgeBandMinAge);
+        Assert.Equal(12u, nine.Bounds.Limits.MaxAgeRating);
+
+        // The code still pairs, with the band the preview showed.
+        var paired = await fleet.Guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = device.PairingCode, ChildBirthMonth = nineYearsAgo }, guardian);
+        var bounds = await fleet.Guardians.GetSettingsBoundsAsync(new GetSettingsBoundsRequest { DeviceId = paired.DeviceId }, guardian);
+        Assert.Equal((nine.Bounds.AgeBandMinAge, nine.Bounds.Limits), (bounds.AgeBandMinAge, bounds.Limits));
+
+        // Previews count against the same five attempts as pairing: no free guessing.
+        var guesser = await fixture.Service.As("guardian", NewGuardian());
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.PreviewPairingAsync(new PairDeviceRequest { PairingCode = "WRONGCODE" + i, ChildBirthMonth = nineYearsAgo }, guesser).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, wrong.StatusCode);
+        }
+
+        var unused = await fleet.RegisterAsync();
+        var limited = await Assert.ThrowsAsync<RpcException>(() => fleet.Guardians.PreviewPairingAsync(new PairDeviceRequest { PairingCode = unused.PairingCode, ChildBirthMonth = nineYearsAgo }, guesser).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
     }
 
     [Fact]

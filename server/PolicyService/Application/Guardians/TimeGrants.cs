@@ -52,7 +52,7 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
         var validUntil = EndOfLocalDay((await resolver.ResolveAsync(device)).Settings);
         var grantId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
         var control = new ControlMessage { Extension = new ExtensionGrant { GrantId = grantId, ExtraMinutes = extraMinutes, Category = category, ValidUntilUnix = validUntil.ToUnixTimeSeconds() } };
-        await audit.AppendAsync(caller.AuditName, "extension.grant", deviceId);
+        await audit.AppendAsync(caller.AuditName, "extension.grant", deviceId, AuditJson.Of(new { minutes = extraMinutes, category, grantId }));
         await downlink.PublishControlAsync(deviceId, control.ToByteArray(), cancellationToken);
         return new GrantedExtension(grantId, validUntil);
     }
@@ -71,7 +71,8 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
         var secrets = await devices.SecretsAsync(deviceId);
         var step = time.GetUtcNow().ToUnixTimeSeconds() / CodeStepSeconds;
         var code = DeviceOfflineCode.Generate(new DotNetHmacSha256(), secrets.GuardianSecret, step, encoded, CodeDigits);
-        await audit.AppendAsync(caller.AuditName, "offline-code.create", deviceId);
+        // The code itself never goes into the log: only what it grants.
+        await audit.AppendAsync(caller.AuditName, "offline-code.create", deviceId, AuditJson.Of(new { grant = grant.ToString(), minutes }));
         return new IssuedOfflineCode(code, DateTimeOffset.FromUnixTimeSeconds((step + CodeStepsValid) * CodeStepSeconds));
     }
 

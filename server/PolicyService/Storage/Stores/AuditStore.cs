@@ -51,6 +51,15 @@ public sealed class AuditStore
             $"SELECT {Columns} FROM audit_log WHERE sequence > @afterSequence AND (@subject = '' OR subject = @subject) ORDER BY sequence LIMIT @limit",
             new { subject, afterSequence, limit = (long)limit });
 
+    /// <summary>
+    /// The newest entries of one subject with one of the given actions written in [from, to) (Unix ms),
+    /// newest first, at most limit. The actions are the caller's constants, never user input.
+    /// </summary>
+    public Task<IReadOnlyList<StoredAuditEntry>> NewestOfSubjectAsync(StateSession session, string subject, IReadOnlyCollection<string> actions, long from, long to, int limit) =>
+        session.QueryAsync<StoredAuditEntry>(
+            $"SELECT {Columns} FROM audit_log WHERE subject = @subject AND action IN ({string.Join(", ", actions.Select(a => $"'{a.Replace("'", "''", StringComparison.Ordinal)}'"))}) AND at >= @from AND at < @to ORDER BY sequence DESC LIMIT @limit",
+            new { subject, from, to, limit = (long)limit });
+
     /// <summary>Up to limit entries after a sequence written in [from, to) (Unix ms).</summary>
     public Task<IReadOnlyList<StoredAuditEntry>> PageBetweenAsync(StateSession session, long from, long to, long afterSequence, int limit) =>
         session.QueryAsync<StoredAuditEntry>(

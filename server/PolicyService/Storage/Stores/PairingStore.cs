@@ -1,5 +1,8 @@
 namespace SmartTerminal.PolicyService.Storage.Stores;
 
+/// <summary>One guardian of a device.</summary>
+public sealed record StoredGuardian(string GuardianId, bool Owner, long PairedAt);
+
 /// <summary>A device as one of its guardians sees it.</summary>
 public sealed record GuardedDevice(string DeviceId, string ChildName, bool Owner, long ReportedVersion, long? ReportedAt);
 
@@ -67,6 +70,12 @@ public sealed class PairingStore
     public Task<long> GuardianCountAsync(StateSession session, string deviceId) =>
         session.ScalarAsync<long>("SELECT COUNT(*) FROM guardians WHERE device_id = @deviceId", new { deviceId });
 
+    /// <summary>The device's guardians, owner first, then in the order they paired.</summary>
+    public async Task<IReadOnlyList<StoredGuardian>> GuardiansOfAsync(StateSession session, string deviceId) =>
+        [.. (await session.QueryAsync<GuardianRow>(
+            "SELECT guardian_id, owner, paired_at FROM guardians WHERE device_id = @deviceId ORDER BY owner DESC, paired_at, guardian_id",
+            new { deviceId })).Select(r => new StoredGuardian(r.GuardianId, r.Owner == 1, r.PairedAt))];
+
     /// <summary>The guardian's devices in the order they were paired.</summary>
     public async Task<IReadOnlyList<GuardedDevice>> DevicesOfAsync(StateSession session, string guardianId) =>
         [.. (await session.QueryAsync<GuardedRow>(
@@ -76,6 +85,15 @@ public sealed class PairingStore
             WHERE g.guardian_id = @guardianId ORDER BY g.paired_at, g.device_id
             """,
             new { guardianId })).Select(r => new GuardedDevice(r.DeviceId, r.ChildName, r.Owner == 1, r.ReportedVersion, r.ReportedAt))];
+
+    private sealed record GuardianRow(string GuardianId, long Owner, long PairedAt)
+    {
+        // For Dapper (see StateSession).
+        private GuardianRow()
+            : this(default!, default, default)
+        {
+        }
+    }
 
     private sealed record GuardedRow(string DeviceId, string ChildName, long Owner, long ReportedVersion, long? ReportedAt)
     {
