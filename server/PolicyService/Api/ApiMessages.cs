@@ -5,6 +5,7 @@ using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.Contracts.Device.V1;
 using SmartTerminal.PolicyService.Application.Devices;
 using SmartTerminal.PolicyService.Audit;
+using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Storage.Stores;
@@ -100,6 +101,12 @@ internal static class ApiMessages
             ? RefusalNames.FindValueByNumber((int)refusal)?.Name ?? ((int)refusal).ToString(CultureInfo.InvariantCulture)
             : string.Empty,
     };
+
+    /// <summary>A refusal by the name the API documents (the device enum's), or a field error for anything else.</summary>
+    public static PolicyRefusal ParseRefusal(string name, string field) =>
+        RefusalNames.FindValueByName(name) is { } known
+            ? (PolicyRefusal)known.Number
+            : throw new InvalidInputException(field, "a PolicyRefusal name, e.g. POLICY_REFUSAL_BAD_MAC, or POLICY_REFUSAL_NONE");
 
     public static BaselineCoverage ToMessage(this PolicyCoverage coverage) => new()
     {

@@ -54,7 +54,7 @@ public sealed class ManufacturerApi(RegulationProfiles profiles, FleetManagement
     public override async Task<ListLaggingDevicesResponse> ListLaggingDevices(ListLaggingDevicesRequest request, ServerCallContext context)
     {
         var (lagging, next) = await fleets.ListLaggingAsync(
-            Caller.From(context), request.FleetId, TimeSpan.FromSeconds(request.MinLagSeconds), (int)Math.Min(request.PageSize, FleetManagement.MaxPageSize), request.PageToken);
+            Caller.From(context), request.FleetId, TimeSpan.FromSeconds(request.MinLagSeconds), request.HasLastRefusal ? ApiMessages.ParseRefusal(request.LastRefusal, "last_refusal") : null, (int)Math.Min(request.PageSize, FleetManagement.MaxPageSize), request.PageToken);
         return new ListLaggingDevicesResponse { Devices = { lagging.Select(d => d.ToMessage()) }, NextPageToken = next };
     }
 }

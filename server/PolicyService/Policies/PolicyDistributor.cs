@@ -250,13 +250,13 @@ public sealed partial class PolicyDistributor(
     }
 
     /// <summary>Devices whose reported version lags the desired one by at least minLag, longest lag first.</summary>
-    public async Task<(IReadOnlyList<DevicePolicyStatus> Devices, string NextPageToken)> LaggingAsync(string fleetId, TimeSpan minLag, int pageSize, string pageToken)
+    public async Task<(IReadOnlyList<DevicePolicyStatus> Devices, string NextPageToken)> LaggingAsync(string fleetId, TimeSpan minLag, PolicyRefusal? refusal, int pageSize, string pageToken)
     {
         var offset = int.TryParse(pageToken, out var parsed) && parsed > 0 ? parsed : 0;
         IReadOnlyList<StoredPolicyState> page;
         await using (var session = await database.ReadAsync())
         {
-            page = await store.LaggingAsync(session, fleetId, time.GetUtcNow() - minLag, pageSize + 1, offset);
+            page = await store.LaggingAsync(session, fleetId, time.GetUtcNow() - minLag, refusal is { } r ? (int)r : null, pageSize + 1, offset);
         }
 
         var states = page.Select(ToStatus).ToList();

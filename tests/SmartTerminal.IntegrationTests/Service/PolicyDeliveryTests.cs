@@ -115,6 +115,16 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
         Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => (await LaggingStateAsync())?.LastReportAt is { } at && at.ToDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-5)));
         Assert.Equal("POLICY_REFUSAL_BAD_MAC", (await LaggingStateAsync())!.LastRefusal);
 
+        // Filtered by the reason: the refusing unit under its refusal, a unit that just has not caught up under none.
+        var quiet = await fleet.RegisterAsync();
+        async Task<IReadOnlyList<string>> WithRefusalAsync(string refusal) =>
+            [.. (await fleet.Manufacturers.ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = fleet.Fleet.Id, LastRefusal = refusal }, fleet.AsManufacturer)).Devices.Select(d => d.DeviceId)];
+        Assert.Equal([refusing.DeviceId], await WithRefusalAsync("POLICY_REFUSAL_BAD_MAC"));
+        Assert.Equal([quiet.DeviceId], await WithRefusalAsync("POLICY_REFUSAL_NONE"));
+        Assert.Empty(await WithRefusalAsync("POLICY_REFUSAL_UNKNOWN_KEY"));
+        var typo = await Assert.ThrowsAsync<RpcException>(() => WithRefusalAsync("BAD_MAC"));
+        Assert.Equal(StatusCode.InvalidArgument, typo.StatusCode);
+
         await client.PublishAsync(up, new Wire.UplinkEnvelope { Sequence = 3, PolicyAck = new Wire.PolicyAck { AppliedVersion = desired } }.ToByteArray());
         Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), async () => await LaggingStateAsync() is null));
     }

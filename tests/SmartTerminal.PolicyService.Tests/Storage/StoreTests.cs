@@ -94,7 +94,7 @@ public sealed class StoreTests : IAsyncLifetime
         Assert.Equal((4L, 2L), (lagging!.ReportedVersion, lagging.LastRefusal));
         Assert.Equal((5L, 0L), ((await policies.StateAsync(session, "st-1"))!.ReportedVersion, (await policies.StateAsync(session, "st-1"))!.LastRefusal));
         Assert.Equal(new PolicyCoverage(1, 1, 0, 0), await policies.CoverageAsync(session, "fl-1"));
-        Assert.Empty(await policies.LaggingAsync(session, "fl-1", DateTimeOffset.UtcNow, 10, 0));
+        Assert.Empty(await policies.LaggingAsync(session, "fl-1", DateTimeOffset.UtcNow, refusal: null, 10, 0));
     }
 
     [Theory]

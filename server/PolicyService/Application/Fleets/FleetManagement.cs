@@ -47,10 +47,10 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
     }
 
     /// <summary>A page of the fleet's devices lagging by at least minLag (a read of device state, so audited).</summary>
-    public async Task<(IReadOnlyList<DevicePolicyStatus> Devices, string NextPageToken)> ListLaggingAsync(Caller caller, string fleetId, TimeSpan minLag, int pageSize, string pageToken)
+    public async Task<(IReadOnlyList<DevicePolicyStatus> Devices, string NextPageToken)> ListLaggingAsync(Caller caller, string fleetId, TimeSpan minLag, Contracts.Device.V1.PolicyRefusal? refusal, int pageSize, string pageToken)
     {
         await fleets.RequireManagedAsync(caller, fleetId);
-        var page = await distributor.LaggingAsync(fleetId, minLag, pageSize == 0 ? DefaultPageSize : Math.Min(pageSize, MaxPageSize), pageToken);
+        var page = await distributor.LaggingAsync(fleetId, minLag, refusal, pageSize == 0 ? DefaultPageSize : Math.Min(pageSize, MaxPageSize), pageToken);
         await audit.AppendAsync(caller.AuditName, "device-state.read", fleetId);
         return page;
     }

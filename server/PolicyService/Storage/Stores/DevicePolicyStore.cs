@@ -143,16 +143,17 @@ public sealed class DevicePolicyStore
     public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });
 
-    /// <summary>A page of a fleet's devices lagging since before the given time, longest lag first.</summary>
-    public Task<IReadOnlyList<StoredPolicyState>> LaggingAsync(StateSession session, string fleetId, DateTimeOffset desiredBefore, int limit, int offset) =>
+    /// <summary>A page of a fleet's devices lagging since before the given time, longest lag first; of one last refusal when given (0 = none).</summary>
+    public Task<IReadOnlyList<StoredPolicyState>> LaggingAsync(StateSession session, string fleetId, DateTimeOffset desiredBefore, int? refusal, int limit, int offset) =>
         session.QueryAsync<StoredPolicyState>(
             $"""
             SELECT {StateColumns}
             FROM device_policies p JOIN devices d ON d.id = p.device_id
             WHERE d.fleet_id = @fleetId AND p.reported_version < p.desired_version AND p.desired_at <= @before
+              AND (@refusal < 0 OR COALESCE(p.last_refusal, 0) = @refusal)
             ORDER BY p.desired_at, p.device_id LIMIT @limit OFFSET @offset
             """,
-            new { fleetId, before = desiredBefore.ToUnixTimeMilliseconds(), limit = (long)limit, offset = (long)offset });
+            new { fleetId, before = desiredBefore.ToUnixTimeMilliseconds(), refusal = (long)(refusal ?? -1), limit = (long)limit, offset = (long)offset });
 
     /// <summary>How many devices of a fleet acknowledged a policy made since the given time.</summary>
     public Task<long> AcknowledgedSinceAsync(StateSession session, string fleetId, long sinceUnixMs) =>

@@ -14,7 +14,7 @@ public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
     public async Task<ChildWeek?> ReadAsync(string deviceId, CancellationToken cancellationToken)
     {
         var asUser = await calls.AsUserAsync(cancellationToken: cancellationToken);
-        var device = (await calls.Guardians.ListDevicesAsync(new ListDevicesRequest(), asUser)).Devices.FirstOrDefault(d => d.DeviceId == deviceId);
+        var device = await calls.FindChildAsync(deviceId, cancellationToken);
         if (device is null)
         {
             return null;
@@ -40,6 +40,6 @@ public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
             week = null;
         }
 
-        return new ChildWeek(string.IsNullOrEmpty(device.ChildName) ? device.DeviceId : device.ChildName, calendar, week, device.LastSeenAt?.ToDateTimeOffset());
+        return new ChildWeek(device.DisplayName(), calendar, week, device.LastSeenAt?.ToDateTimeOffset());
     }
 }
