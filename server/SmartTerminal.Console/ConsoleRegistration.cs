@@ -25,6 +25,7 @@ public static class ConsoleRegistration
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
         {
             cookie.LoginPath = "/signin";
+            cookie.AccessDeniedPath = "/denied";
             cookie.Cookie.Name = "st-console";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
@@ -57,6 +58,7 @@ public static class ConsoleRegistration
         app.UseAntiforgery();
         app.MapPost("/language", LanguageChoice.Handle).DisableAntiforgery();
         app.MapPost("/signout", TokenSignIn.SignOutAsync);
+        app.MapGet("/fleets/{fleetId}/lagging.csv", Fleets.LaggingCsv.HandleAsync).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Manufacturer));
         app.MapRazorComponents<TApp>();
         return app;
     }

@@ -9,12 +9,13 @@ internal static class ConsolePages
     /// <summary>Where screenshots go (copied to docs/screenshots by hand when a page changes).</summary>
     public static string Screenshot(string name) => Path.Combine(AppContext.BaseDirectory, "screenshots", name);
 
-    public static async Task SignInAsync(IPage page, string token)
+    /// <summary>Signs in on the sign-in page and waits for the role's landing page.</summary>
+    public static async Task SignInAsync(IPage page, string token, string landing = "/children")
     {
-        await page.GotoAsync("/children");
+        await page.GotoAsync("/signin");
         await page.FillAsync("#token", token);
         await page.Locator("main button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync("**/children");
+        await page.WaitForURLAsync("**" + landing);
     }
 
     public static async Task AssertAccessibleAsync(IPage page)

@@ -96,6 +96,21 @@ public sealed class ConsoleStack : IAsyncLifetime
         return await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
     }
 
+    /// <summary>A manufacturer's fleet ("none" profile) with units registered in it, and the manufacturer's token.</summary>
+    public async Task<(Fleet Fleet, IReadOnlyList<RegisterDeviceResponse> Devices, string Token)> FleetAsync(string manufacturer, string name, int units)
+    {
+        var manufacturers = new ManufacturerService.ManufacturerServiceClient(Service.Channel);
+        var maker = await Service.As("manufacturer", manufacturer);
+        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = name, RegulationProfileId = "none" }, maker);
+        var devices = new List<RegisterDeviceResponse>();
+        for (var i = 0; i < units; i++)
+        {
+            devices.Add(await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker));
+        }
+
+        return (fleet, devices, await Service.TokenAsync("manufacturer", manufacturer));
+    }
+
     /// <summary>The guardian API as the holder of that token calls it.</summary>
     public (GuardianService.GuardianServiceClient Client, CallOptions Options) Guardian(string token) =>
         (new GuardianService.GuardianServiceClient(Service.Channel), new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }));
