@@ -37,6 +37,8 @@ public static class ConsoleRegistration
         services.AddScoped<PolicyServiceCalls>();
         services.AddScoped<ChildSummaries>();
         services.AddScoped<Guardians.Week.WeekOfUseReader>();
+        services.AddScoped<Compliance.ExportRunner>();
+        services.AddSingleton<Compliance.ExportFiles>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -58,6 +60,7 @@ public static class ConsoleRegistration
         app.UseAntiforgery();
         app.MapPost("/language", LanguageChoice.Handle).DisableAntiforgery();
         app.MapPost("/signout", TokenSignIn.SignOutAsync);
+        app.MapGet("/compliance/exports/{id}", Compliance.ExportDownload.Handle).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Auditor));
         app.MapGet("/fleets/{fleetId}/lagging.csv", Fleets.LaggingCsv.HandleAsync).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Manufacturer));
         app.MapRazorComponents<TApp>();
         return app;

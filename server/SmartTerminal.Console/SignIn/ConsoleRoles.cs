@@ -10,8 +10,9 @@ public static class ConsoleRoles
 {
     public const string Guardian = "guardian";
     public const string Manufacturer = "manufacturer";
+    public const string Auditor = "auditor";
 
-    private static readonly (string Role, string Home)[] Homes = [(Guardian, "/children"), (Manufacturer, "/fleets")];
+    private static readonly (string Role, string Home)[] Homes = [(Guardian, "/children"), (Manufacturer, "/fleets"), (Auditor, "/compliance")];
 
     /// <summary>The role the console serves this user as, and its landing page; null when it has pages for none of them.</summary>
     public static (string Role, string Home)? For(IEnumerable<string> roles)
@@ -28,9 +29,13 @@ public static class ConsoleRoles
         {
             await calls.Guardians.ListDevicesAsync(new ListDevicesRequest(), asUser);
         }
-        else
+        else if (role == Manufacturer)
         {
             await calls.Manufacturers.ListFleetsAsync(new ListFleetsRequest(), asUser);
+        }
+        else
+        {
+            await calls.Compliance.ListAuditCheckpointsAsync(new ListAuditCheckpointsRequest(), asUser);
         }
     }
 }
