@@ -37,7 +37,8 @@ public sealed class ManufacturerPagesTests(ConsoleStack stack) : IClassFixture<C
 
         await page.SelectOptionAsync("#reason", "POLICY_REFUSAL_BAD_MAC");
         await page.GetByRole(AriaRole.Button, new() { Name = "筛选" }).ClickAsync();
-        await page.WaitForURLAsync("**reason=POLICY_REFUSAL_BAD_MAC**");
+        await page.Locator("select#reason option[value=POLICY_REFUSAL_BAD_MAC][selected]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        Assert.Contains("reason=POLICY_REFUSAL_BAD_MAC", page.Url);
         Assert.Equal([units[1].DeviceId], await page.Locator("tbody th").AllInnerTextsAsync());
         Assert.Equal("签名校验失败", await page.Locator("tbody td").Last.InnerTextAsync());
         await AssertAccessibleAsync(page);
