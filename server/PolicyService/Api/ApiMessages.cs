@@ -87,6 +87,10 @@ internal static class ApiMessages
         State = (RolloutState)rollout.Phase,
         StartedAt = rollout.StartedAt.ToTimestamp(),
         CompletedAt = rollout.CompletedAt.ToTimestamp(),
+        FleetId = rollout.FleetId,
+        ModelId = rollout.ModelId,
+        FailedDevices = (uint)rollout.FailedDevices,
+        BaselineRevision = rollout.BaselineRevision,
     };
 
     public static DevicePolicyState ToMessage(this DevicePolicyStatus status) => new()

@@ -26,7 +26,8 @@ public sealed class ManufacturerApi(RegulationProfiles profiles, FleetManagement
 
     public override async Task<SetBaselineResponse> SetBaseline(SetBaselineRequest request, ServerCallContext context)
     {
-        var (baseline, rollout) = await fleets.SetBaselineAsync(Caller.From(context), request.FleetId, request.ModelId, request.AgeBands);
+        var (baseline, rollout) = await fleets.SetBaselineAsync(
+            Caller.From(context), request.FleetId, request.ModelId, request.AgeBands, request.HasExpectedRevision ? request.ExpectedRevision : null);
         return new SetBaselineResponse { Baseline = baseline, Rollout = rollout.ToMessage() };
     }
 
@@ -50,6 +51,9 @@ public sealed class ManufacturerApi(RegulationProfiles profiles, FleetManagement
 
     public override async Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context) =>
         (await fleets.GetRolloutAsync(Caller.From(context), request.RolloutId)).ToMessage();
+
+    public override async Task<ListRolloutsResponse> ListRollouts(ListRolloutsRequest request, ServerCallContext context) =>
+        new() { Rollouts = { (await fleets.ListRolloutsAsync(Caller.From(context), request.FleetId, (int)Math.Min(request.PageSize, FleetManagement.MaxRollouts + 1))).Select(r => r.ToMessage()) } };
 
     public override async Task<ListLaggingDevicesResponse> ListLaggingDevices(ListLaggingDevicesRequest request, ServerCallContext context)
     {

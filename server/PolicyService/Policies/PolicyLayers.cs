@@ -25,7 +25,12 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
     public async Task<Baseline?> GetBaselineAsync(StateSession session, string fleetId, string modelId) =>
         await store.BaselineAsync(session, fleetId, modelId) is { } body ? Baseline.Parser.ParseFrom(body) : null;
 
-    public async Task<Baseline> SetBaselineAsync(Caller caller, string fleetId, string modelId, string profileId, IEnumerable<AgeBandPolicy> bands)
+    /// <summary>
+    /// Stores a baseline after checking it against the profile (and, for a model, the fleet's baseline).
+    /// With <paramref name="expectedRevision"/> the change is refused when another one was stored since
+    /// (0: none stored yet), so two editors starting from the same baseline cannot overwrite each other.
+    /// </summary>
+    public async Task<Baseline> SetBaselineAsync(Caller caller, string fleetId, string modelId, string profileId, IEnumerable<AgeBandPolicy> bands, ulong? expectedRevision = null)
     {
         var profile = profiles.Find(profileId) ?? throw new PreconditionFailedException($"fleet profile '{profileId}' is unknown");
         var fleetBaseline = modelId.Length == 0 ? null : await GetBaselineAsync(fleetId, string.Empty);
@@ -64,6 +69,11 @@ public sealed class PolicyLayers(StateDatabase database, LayerStore store, Regul
         await using var session = await database.WriteAsync();
         await session.LockAsync(FleetRegistry.Lock(fleetId));
         var before = await GetBaselineAsync(session, fleetId, modelId);
+        if (expectedRevision is { } expected && expected != (before?.Revision ?? 0))
+        {
+            throw new ConflictException($"the baseline changed meanwhile: revision is {before?.Revision ?? 0}, not {expected}; read it again");
+        }
+
         var baseline = new Baseline
         {
             FleetId = fleetId,

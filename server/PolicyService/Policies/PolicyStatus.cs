@@ -18,9 +18,14 @@ public enum RolloutPhase
     Failed = 4,
 }
 
-/// <summary>A rollout's progress: devices to publish, published so far, and acknowledged since it started.</summary>
+/// <summary>
+/// A rollout's progress: devices to publish, published so far, and acknowledged since it started; the
+/// model it is limited to (empty: the fleet), the devices it could not publish, and the baseline
+/// revision that started it (0 when a profile change did).
+/// </summary>
 public sealed record RolloutProgress(
-    string Id, string FleetId, int TotalDevices, int PublishedDevices, int AcknowledgedDevices, RolloutPhase Phase, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);
+    string Id, string FleetId, int TotalDevices, int PublishedDevices, int AcknowledgedDevices, RolloutPhase Phase, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt,
+    string ModelId = "", int FailedDevices = 0, ulong BaselineRevision = 0);
 
 /// <summary>The policy version a device says it enforces (a heartbeat or PolicyAck), and the refusal it reports (None when it applied it).</summary>
 public readonly record struct PolicyReport(ulong Sequence, ulong AppliedVersion, PolicyRefusal Refusal, DateTimeOffset At);

@@ -32,7 +32,8 @@ public sealed partial class RolloutService(
     /// <summary>Who holds a lease, for the logs and the table (the fencing token is what decides).</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..6]}";
 
-    public async Task<RolloutProgress> StartAsync(string fleetId, string modelId)
+    /// <summary>Queues republishing the fleet's (or model's) devices after a change of the baseline to <paramref name="baselineRevision"/> (0: of the profile).</summary>
+    public async Task<RolloutProgress> StartAsync(string fleetId, string modelId, ulong baselineRevision = 0)
     {
         var now = time.GetUtcNow();
         var id = "ro-" + Guid.NewGuid().ToString("N")[..12];
@@ -41,33 +42,44 @@ public sealed partial class RolloutService(
         {
             var (ranges, count) = await deviceStore.RangesAsync(session, fleetId, modelId, _options.BatchSize);
             total = count;
-            await store.InsertAsync(session, id, fleetId, modelId, ranges, total, (int)RolloutPhase.Queued, now.ToUnixTimeMilliseconds());
+            await store.InsertAsync(session, id, fleetId, modelId, ranges, total, (int)RolloutPhase.Queued, now.ToUnixTimeMilliseconds(), (long)baselineRevision);
             await store.EndEmptyAsync(session, id, now.ToUnixTimeMilliseconds());
             await session.CommitAsync();
         }
 
         _wake.Writer.TryWrite(true);
         return total == 0
-            ? new RolloutProgress(id, fleetId, 0, 0, 0, RolloutPhase.Completed, now, now)
-            : new RolloutProgress(id, fleetId, (int)total, PublishedDevices: 0, AcknowledgedDevices: 0, RolloutPhase.Queued, now, CompletedAt: null);
+            ? new RolloutProgress(id, fleetId, 0, 0, 0, RolloutPhase.Completed, now, now, modelId, 0, baselineRevision)
+            : new RolloutProgress(id, fleetId, (int)total, PublishedDevices: 0, AcknowledgedDevices: 0, RolloutPhase.Queued, now, CompletedAt: null, modelId, 0, baselineRevision);
     }
 
     /// <summary>A rollout's progress (with the fleet it belongs to), or null.</summary>
     public async Task<RolloutProgress?> GetAsync(string rolloutId)
     {
         await using var session = await database.ReadAsync();
-        if (await store.FindAsync(session, rolloutId) is not { } stored)
+        return await store.FindAsync(session, rolloutId) is { } stored ? await ProgressAsync(session, stored) : null;
+    }
+
+    /// <summary>The fleet's newest rollouts with their progress, newest first.</summary>
+    public async Task<IReadOnlyList<RolloutProgress>> RecentAsync(string fleetId, int limit)
+    {
+        await using var session = await database.ReadAsync();
+        var recent = new List<RolloutProgress>();
+        foreach (var stored in await store.RecentAsync(session, fleetId, limit))
         {
-            return null;
+            recent.Add(await ProgressAsync(session, stored));
         }
 
-        return new RolloutProgress(
-            rolloutId, stored.FleetId, (int)stored.Total, (int)stored.Published,
-            (int)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
-            (RolloutPhase)stored.State,
-            DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt),
-            stored.CompletedAt is { } completedAt ? DateTimeOffset.FromUnixTimeMilliseconds(completedAt) : null);
+        return recent;
     }
+
+    private async Task<RolloutProgress> ProgressAsync(StateSession session, StoredRollout stored) => new(
+        stored.Id, stored.FleetId, (int)stored.Total, (int)stored.Published,
+        (int)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
+        (RolloutPhase)stored.State,
+        DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt),
+        stored.CompletedAt is { } completedAt ? DateTimeOffset.FromUnixTimeMilliseconds(completedAt) : null,
+        stored.ModelId, (int)stored.Failed, (ulong)stored.BaselineRevision);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

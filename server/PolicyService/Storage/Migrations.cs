@@ -358,6 +358,16 @@ public static class Migrations
             fingerprint TEXT NOT NULL,
             first_seen_at BIGINT NOT NULL);
         """),
+
+        // 7: a rollout remembers the baseline revision that started it, and a fleet's rollouts are read
+        // newest first (the console's rollout list).
+        new(7, Sqlite: """
+        ALTER TABLE rollouts ADD COLUMN baseline_revision INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX rollouts_by_fleet ON rollouts (fleet_id, started_at);
+        """, Postgres: """
+        ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS baseline_revision BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS rollouts_by_fleet ON rollouts (fleet_id, started_at);
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

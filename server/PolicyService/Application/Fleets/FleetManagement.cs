@@ -12,6 +12,8 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
+    public const int DefaultRollouts = 10;
+    public const int MaxRollouts = 50;
 
     public Task<FleetSummary> CreateFleetAsync(Caller caller, string name, string profileId) => fleets.CreateAsync(caller, name, profileId);
 
@@ -20,7 +22,7 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
     public Task<ModelRecord> CreateModelAsync(Caller caller, string fleetId, string name) => fleets.CreateModelAsync(caller, fleetId, name);
 
     /// <summary>Stores the fleet's (or one model's) baseline and starts republishing every affected device.</summary>
-    public async Task<(Baseline Baseline, RolloutProgress Rollout)> SetBaselineAsync(Caller caller, string fleetId, string modelId, IEnumerable<AgeBandPolicy> bands)
+    public async Task<(Baseline Baseline, RolloutProgress Rollout)> SetBaselineAsync(Caller caller, string fleetId, string modelId, IEnumerable<AgeBandPolicy> bands, ulong? expectedRevision = null)
     {
         var profileId = await fleets.RequireManagedAsync(caller, fleetId);
         if (modelId.Length > 0)
@@ -28,8 +30,8 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
             await fleets.RequireModelAsync(fleetId, modelId);
         }
 
-        var baseline = await layers.SetBaselineAsync(caller, fleetId, modelId, profileId, bands);
-        return (baseline, await rollouts.StartAsync(fleetId, modelId));
+        var baseline = await layers.SetBaselineAsync(caller, fleetId, modelId, profileId, bands, expectedRevision);
+        return (baseline, await rollouts.StartAsync(fleetId, modelId, baseline.Revision));
     }
 
     public async Task<Baseline> GetBaselineAsync(Caller caller, string fleetId, string modelId)
@@ -44,6 +46,13 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
         var found = await rollouts.GetAsync(rolloutId);
         await fleets.RequireManagedAsync(caller, found?.FleetId, "rollout", rolloutId);
         return found!;
+    }
+
+    /// <summary>The fleet's newest rollouts (at most <see cref="MaxRollouts"/>).</summary>
+    public async Task<IReadOnlyList<RolloutProgress>> ListRolloutsAsync(Caller caller, string fleetId, int count)
+    {
+        await fleets.RequireManagedAsync(caller, fleetId);
+        return await rollouts.RecentAsync(fleetId, count == 0 ? DefaultRollouts : Math.Clamp(count, 1, MaxRollouts));
     }
 
     /// <summary>A page of the fleet's devices lagging by at least minLag (a read of device state, so audited).</summary>

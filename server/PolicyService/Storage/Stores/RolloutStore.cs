@@ -1,11 +1,11 @@
 namespace SmartTerminal.PolicyService.Storage.Stores;
 
 /// <summary>A rollout as stored (state is the RolloutPhase number).</summary>
-public sealed record StoredRollout(string FleetId, string ModelId, long Total, long Published, long Failed, long State, long StartedAt, long? CompletedAt)
+public sealed record StoredRollout(string Id, string FleetId, string ModelId, long Total, long Published, long Failed, long State, long StartedAt, long? CompletedAt, long BaselineRevision)
 {
     // For Dapper (see StateSession).
     private StoredRollout()
-        : this(default!, default!, default!, default!, default!, default!, default!, default!)
+        : this(default!, default!, default!, default!, default!, default!, default!, default!, default!, default!)
     {
     }
 }
@@ -34,22 +34,29 @@ public sealed record ClaimedRolloutBatch(string RolloutId, long Batch, string Fl
 /// </summary>
 public sealed class RolloutStore
 {
-    public async Task InsertAsync(StateSession session, string id, string fleetId, string modelId, IReadOnlyList<RolloutBatchRange> batches, long total, int state, long startedAt)
+    private const string Columns = "id, fleet_id, model_id, total, published, failed, state, started_at, completed_at, baseline_revision";
+
+    public async Task InsertAsync(StateSession session, string id, string fleetId, string modelId, IReadOnlyList<RolloutBatchRange> batches, long total, int state, long startedAt, long baselineRevision = 0)
     {
         await session.ExecuteAsync(
             """
-            INSERT INTO rollouts (id, fleet_id, model_id, total, published, failed, batches_left, state, started_at)
-            VALUES (@id, @fleetId, @modelId, @total, 0, 0, @batchesLeft, @state, @startedAt)
+            INSERT INTO rollouts (id, fleet_id, model_id, total, published, failed, batches_left, state, started_at, baseline_revision)
+            VALUES (@id, @fleetId, @modelId, @total, 0, 0, @batchesLeft, @state, @startedAt, @baselineRevision)
             """,
-            new { id, fleetId, modelId, total, batchesLeft = (long)batches.Count, state = (long)state, startedAt });
+            new { id, fleetId, modelId, total, batchesLeft = (long)batches.Count, state = (long)state, startedAt, baselineRevision });
         await session.ExecuteAsync(
             "INSERT INTO rollout_batches (rollout_id, batch, first_device_id, last_device_id, queued_at) VALUES (@id, @Batch, @First, @Last, @startedAt)",
             batches.Select((b, i) => new { id, Batch = (long)i, First = b.FirstDeviceId, Last = b.LastDeviceId, startedAt }));
     }
 
     public Task<StoredRollout?> FindAsync(StateSession session, string id) =>
-        session.QueryFirstOrDefaultAsync<StoredRollout>(
-            "SELECT fleet_id, model_id, total, published, failed, state, started_at, completed_at FROM rollouts WHERE id = @id", new { id });
+        session.QueryFirstOrDefaultAsync<StoredRollout>($"SELECT {Columns} FROM rollouts WHERE id = @id", new { id });
+
+    /// <summary>A fleet's newest rollouts, newest first (through the fleet and start-time index).</summary>
+    public async Task<IReadOnlyList<StoredRollout>> RecentAsync(StateSession session, string fleetId, int limit) =>
+        [.. await session.QueryAsync<StoredRollout>(
+            $"SELECT {Columns} FROM rollouts WHERE fleet_id = @fleetId ORDER BY started_at DESC, id DESC LIMIT @limit",
+            new { fleetId, limit = (long)limit })];
 
     /// <summary>
     /// Claims the oldest batch that is pending and not leased (or whose lease expired), for
