@@ -96,12 +96,12 @@ public sealed class ConsoleStack : IAsyncLifetime
         return await manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, maker);
     }
 
-    /// <summary>A manufacturer's fleet ("none" profile) with units registered in it, and the manufacturer's token.</summary>
-    public async Task<(Fleet Fleet, IReadOnlyList<RegisterDeviceResponse> Devices, string Token)> FleetAsync(string manufacturer, string name, int units)
+    /// <summary>A manufacturer's fleet (of the "none" profile unless told) with units registered in it, and the manufacturer's token.</summary>
+    public async Task<(Fleet Fleet, IReadOnlyList<RegisterDeviceResponse> Devices, string Token)> FleetAsync(string manufacturer, string name, int units, string profile = "none")
     {
         var manufacturers = new ManufacturerService.ManufacturerServiceClient(Service.Channel);
         var maker = await Service.As("manufacturer", manufacturer);
-        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = name, RegulationProfileId = "none" }, maker);
+        var fleet = await manufacturers.CreateFleetAsync(new CreateFleetRequest { Name = name, RegulationProfileId = profile }, maker);
         var devices = new List<RegisterDeviceResponse>();
         for (var i = 0; i < units; i++)
         {

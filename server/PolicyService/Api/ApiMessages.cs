@@ -176,14 +176,31 @@ internal static class ApiMessages
         },
     };
 
-    public static EnforcementReport ToMessage(this EnforcementTotals totals) => new()
+    public static EnforcementReport ToMessage(this EnforcementReportData report)
     {
-        CurfewDenials = (ulong)totals.CurfewDenials,
-        BudgetDenials = (ulong)totals.BudgetDenials,
-        ClockTamperEvents = (ulong)totals.ClockTamperEvents,
-        RefusedPolicies = (ulong)totals.RefusedPolicies,
-        OfflineCodesRedeemed = (ulong)totals.OfflineCodesRedeemed,
-        DevicesWithTamper = (uint)totals.DevicesWithTamper,
-        OtherDenials = (ulong)totals.OtherDenials,
-    };
+        var totals = report.Totals;
+        var message = new EnforcementReport
+        {
+            CurfewDenials = (ulong)totals.CurfewDenials,
+            BudgetDenials = (ulong)totals.BudgetDenials,
+            ClockTamperEvents = (ulong)totals.ClockTamperEvents,
+            RefusedPolicies = (ulong)totals.RefusedPolicies,
+            OfflineCodesRedeemed = (ulong)totals.OfflineCodesRedeemed,
+            DevicesWithTamper = (uint)totals.DevicesWithTamper,
+            OtherDenials = (ulong)totals.OtherDenials,
+            TimeZone = report.TimeZone,
+        };
+        message.Days.AddRange(report.Days.Select(d => new EnforcementDay
+        {
+            Day = d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            CurfewDenials = (ulong)d.Totals.CurfewDenials,
+            BudgetDenials = (ulong)d.Totals.BudgetDenials,
+            ClockTamperEvents = (ulong)d.Totals.ClockTamperEvents,
+            RefusedPolicies = (ulong)d.Totals.RefusedPolicies,
+            OfflineCodesRedeemed = (ulong)d.Totals.OfflineCodesRedeemed,
+            DevicesWithTamper = (uint)d.Totals.DevicesWithTamper,
+            OtherDenials = (ulong)d.Totals.OtherDenials,
+        }));
+        return message;
+    }
 }

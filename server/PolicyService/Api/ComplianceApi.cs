@@ -21,7 +21,7 @@ public sealed class ComplianceApi(ComplianceReading reading) : ComplianceService
 
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override async Task<EnforcementReport> GetEnforcementReport(GetEnforcementReportRequest request, ServerCallContext context) =>
-        (await reading.EnforcementAsync(Caller.From(context), request.FleetId, request.From.ToOptionalTime(), request.To.ToOptionalTime(), context.CancellationToken)).ToMessage();
+        (await reading.EnforcementAsync(Caller.From(context), request.FleetId, request.From.ToOptionalTime(), request.To.ToOptionalTime(), request.TimeZone, context.CancellationToken)).ToMessage();
 
     [Authorize(Roles = Roles.Auditor + "," + Roles.Manufacturer)]
     public override async Task<BaselineCoverage> GetBaselineCoverage(GetBaselineCoverageRequest request, ServerCallContext context) =>

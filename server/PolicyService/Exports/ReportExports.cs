@@ -16,8 +16,9 @@ public sealed record ExportTable(string[] Header, IAsyncEnumerable<string[]> Row
 /// category with small groups left out, daily enforcement counts, and the audit log with its hashes.
 /// Only aggregates of telemetry leave; device ids never appear.
 /// </summary>
-public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands, RegulationProfiles profiles, AuditLog audit, IOptions<ComplianceOptions> options)
+public sealed class ReportExports(UsageQueries queries, ComplianceReports reports, FleetAgeBands fleetBands, RegulationProfiles profiles, AuditLog audit, IOptions<ComplianceOptions> options)
 {
+
     public async Task<ExportTable> DailyUsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
     {
         var bands = await fleetBands.OfAsync(fleetId, profileId);
@@ -50,21 +51,13 @@ public sealed class ReportExports(UsageQueries queries, FleetAgeBands fleetBands
 
     public async Task<ExportTable> DailyEnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
     {
-        var devices = await fleetBands.OfAsync(fleetId, profileId);
-        var rows = (await queries.DailyEventCountsAsync(fleetId, from, to, utcOffset, cancellationToken))
-            .Where(c => devices.ContainsKey(c.Device))
-            .GroupBy(c => c.Day!.Value)
-            .OrderBy(day => day.Key)
-            .Select(day =>
+        // Only days with events, as before the series listed every day.
+        var rows = (await reports.EnforcementDaysAsync(fleetId, profileId, from, to, utcOffset, cancellationToken))
+            .Where(d => d.Totals != EnforcementTotals.None)
+            .Select(d => new[]
             {
-                long Kind(Wire.EnforcementEventKind kind) => day.Where(c => c.Kind == (int)kind).Sum(c => c.Count);
-                var tampering = day.Where(c => c.Kind == (int)Wire.EnforcementEventKind.ClockTamper).Select(c => c.Device).Distinct().Count();
-                return new[]
-                {
-                    Day(day.Key), Number(day.Sum(c => c.CurfewDenials)), Number(day.Sum(c => c.BudgetDenials)),
-                    Number(Kind(Wire.EnforcementEventKind.ClockTamper)), Number(Kind(Wire.EnforcementEventKind.PolicyRefused)),
-                    Number(Kind(Wire.EnforcementEventKind.CodeRedeemed)), Number(tampering), Number(day.Sum(c => c.OtherDenials)),
-                };
+                Day(d.Day), Number(d.Totals.CurfewDenials), Number(d.Totals.BudgetDenials), Number(d.Totals.ClockTamperEvents),
+                Number(d.Totals.RefusedPolicies), Number(d.Totals.OfflineCodesRedeemed), Number(d.Totals.DevicesWithTamper), Number(d.Totals.OtherDenials),
             })
             .ToList();
         return new ExportTable(["day", "curfew_denials", "budget_denials", "clock_tamper_events", "refused_policies", "offline_codes_redeemed", "devices_with_tamper", "other_denials"], rows.ToAsyncEnumerable(), 0);

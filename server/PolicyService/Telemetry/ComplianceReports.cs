@@ -50,7 +50,34 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
     public async Task<EnforcementTotals> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var devices = await fleetBands.OfAsync(fleetId, profileId);
-        var counts = (await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)).ToList();
+        return Totals((await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)));
+    }
+
+    /// <summary>
+    /// The counts of every local day the period touches (days cut at <paramref name="utcOffset"/>), days
+    /// without events as zeros, so a chart of them has no gaps.
+    /// </summary>
+    public async Task<IReadOnlyList<DailyEnforcement>> EnforcementDaysAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
+    {
+        var devices = await fleetBands.OfAsync(fleetId, profileId);
+        var byDay = (await queries.DailyEventCountsAsync(fleetId, from, to, utcOffset, cancellationToken))
+            .Where(c => devices.ContainsKey(c.Device))
+            .GroupBy(c => c.Day!.Value)
+            .ToDictionary(day => day.Key, Totals);
+        var first = DateOnly.FromDateTime((from + utcOffset).UtcDateTime);
+        var last = DateOnly.FromDateTime((to - TimeSpan.FromTicks(1) + utcOffset).UtcDateTime);
+        var days = new List<DailyEnforcement>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            days.Add(new DailyEnforcement(day, byDay.GetValueOrDefault(day) ?? EnforcementTotals.None));
+        }
+
+        return days;
+    }
+
+    private static EnforcementTotals Totals(IEnumerable<EventCount> events)
+    {
+        var counts = events.ToList();
         long Kind(Wire.EnforcementEventKind kind) => counts.Where(c => c.Kind == (int)kind).Sum(c => c.Count);
         return new EnforcementTotals(
             counts.Sum(c => c.CurfewDenials),

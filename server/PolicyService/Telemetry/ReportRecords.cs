@@ -11,4 +11,14 @@ public sealed record UsageAggregate(IReadOnlyList<UsageGroup> Groups, int Minimu
 
 /// <summary>A fleet's enforcement counts over a period.</summary>
 public sealed record EnforcementTotals(
-    long CurfewDenials, long BudgetDenials, long ClockTamperEvents, long RefusedPolicies, long OfflineCodesRedeemed, int DevicesWithTamper, long OtherDenials);
+    long CurfewDenials, long BudgetDenials, long ClockTamperEvents, long RefusedPolicies, long OfflineCodesRedeemed, int DevicesWithTamper, long OtherDenials)
+{
+    /// <summary>Nothing counted.</summary>
+    public static EnforcementTotals None { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>A fleet's enforcement counts of one local day.</summary>
+public sealed record DailyEnforcement(DateOnly Day, EnforcementTotals Totals);
+
+/// <summary>A fleet's enforcement counts over a period, and per local day of the zone that cut them.</summary>
+public sealed record EnforcementReportData(EnforcementTotals Totals, IReadOnlyList<DailyEnforcement> Days, string TimeZone);

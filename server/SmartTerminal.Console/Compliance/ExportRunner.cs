@@ -36,11 +36,9 @@ public sealed class ExportRunner(PolicyServiceCalls calls)
         }
 
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var name = $"{request.Kind.ToString().ToLowerInvariant()}-{(request.FleetId.Length > 0 ? Safe(request.FleetId) + "-" : string.Empty)}{DateTime.UtcNow:yyyyMMddHHmm}.csv";
+        var name = $"{request.Kind.ToString().ToLowerInvariant()}-{(request.FleetId.Length > 0 ? DownloadNames.Part(request.FleetId) + "-" : string.Empty)}{DateTime.UtcNow:yyyyMMddHHmm}.csv";
         return new ExportFile(id, name, file.ToArray(), last.TotalRows, last.SuppressedGroups, last.Sha256);
     }
-
-    private static string Safe(string id) => new([.. id.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')]);
 }
 
 /// <summary>The export is larger than the console keeps for a download (use the API for it).</summary>

@@ -33,7 +33,7 @@ public static class LaggingCsv
         }
 
         context.Response.ContentType = "text/csv; charset=utf-8";
-        context.Response.Headers.ContentDisposition = $"attachment; filename=\"lagging-{Safe(fleetId)}-{DateTime.UtcNow:yyyyMMdd}.csv\"";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"lagging-{DownloadNames.Part(fleetId)}-{DateTime.UtcNow:yyyyMMdd}.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         await writer.WriteAsync("device_id,desired_version,reported_version,desired_since_utc,last_report_utc,last_refusal\r\n");
         var rows = 0;
@@ -69,6 +69,4 @@ public static class LaggingCsv
         var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
         return safe.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
-
-    private static string Safe(string id) => new([.. id.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')]);
 }

@@ -173,6 +173,36 @@ public sealed class ComplianceExportTests(ComplianceExportTests.World world) : I
         Assert.Equal(("0", "0", "0", "1"), (row[1], row[3], row[6], row[7]));
     }
 
+    [Theory]
+    [MemberData(nameof(CheckedZones))]
+    public async Task The_enforcement_report_lists_every_local_day_of_the_period_with_each_denial_on_its_own_day(string zone)
+    {
+        // Whole local days: from midnight two days before the use to the midnight after the day after it.
+        var tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        var usedOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(world.UsedAt, tz).DateTime);
+        DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), tz.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue)));
+        var request = new GetEnforcementReportRequest
+        {
+            FleetId = world.Fleet.Fleet.Id,
+            From = Timestamp.FromDateTimeOffset(Midnight(usedOn.AddDays(-2))),
+            To = Timestamp.FromDateTimeOffset(Midnight(usedOn.AddDays(2))),
+            TimeZone = zone,
+        };
+
+        var report = await Compliance.GetEnforcementReportAsync(request, world.Fleet.AsManufacturer);
+
+        Assert.Equal(zone, report.TimeZone);
+        Assert.Equal(Enumerable.Range(-2, 4).Select(d => usedOn.AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), report.Days.Select(d => d.Day));
+        var used = report.Days.Single(d => d.Day == Day(world.UsedAt, zone));
+        Assert.True(used.BudgetDenials >= 2, $"budget denials: {used.BudgetDenials}");
+        Assert.Equal(1ul, used.OtherDenials);
+        Assert.All(report.Days.Where(d => d != used), d => Assert.Equal((0ul, 0ul, 0ul), (d.BudgetDenials, d.OtherDenials, d.CurfewDenials)));
+        Assert.Equal(report.BudgetDenials, (ulong)report.Days.Sum(d => (long)d.BudgetDenials));
+
+        var wrongZone = await Assert.ThrowsAsync<RpcException>(async () => await Compliance.GetEnforcementReportAsync(new GetEnforcementReportRequest { FleetId = world.Fleet.Fleet.Id, TimeZone = "Asia/Shang hai" }, world.Fleet.AsManufacturer));
+        Assert.Equal(StatusCode.InvalidArgument, wrongZone.StatusCode);
+    }
+
     [Fact]
     public async Task Audit_log_export_keeps_each_entry_with_its_chain_hash_and_is_itself_audited()
     {

@@ -38,8 +38,16 @@ public sealed class ComplianceReading(
     public Task<UsageAggregate> UsageAsync(Caller caller, string fleetId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         FleetReportAsync(caller, fleetId, from, to, "compliance.usage-report.read", reports.UsageAsync, cancellationToken);
 
-    public Task<EnforcementTotals> EnforcementAsync(Caller caller, string fleetId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
-        FleetReportAsync(caller, fleetId, from, to, "compliance.enforcement-report.read", reports.EnforcementAsync, cancellationToken);
+    /// <summary>The period's totals and its series of local days in the zone (UTC when empty).</summary>
+    public Task<EnforcementReportData> EnforcementAsync(Caller caller, string fleetId, DateTimeOffset? from, DateTimeOffset? to, string timeZone, CancellationToken cancellationToken)
+    {
+        var zone = Zone(timeZone);
+        return FleetReportAsync(caller, fleetId, from, to, "compliance.enforcement-report.read", async (fleet, profile, start, end, cancel) =>
+            new EnforcementReportData(
+                await reports.EnforcementAsync(fleet, profile, start, end, cancel),
+                await reports.EnforcementDaysAsync(fleet, profile, start, end, zone.GetUtcOffset(start), cancel),
+                zone.Id), cancellationToken);
+    }
 
     public async Task<PolicyCoverage> CoverageAsync(Caller caller, string fleetId, CancellationToken cancellationToken)
     {
