@@ -172,6 +172,8 @@ internal static class ApiMessages
                 Devices = (uint)g.Devices,
                 MeanDailyMinutes = g.MeanDailyMinutes,
                 P95DailyMinutes = g.P95DailyMinutes,
+                MinAge = g.MinAge,
+                MaxAge = g.MaxAge,
             }),
         },
     };

@@ -18,13 +18,14 @@ public sealed class ComplianceOptions
 /// Fleet aggregates for compliance teams: usage by age band and category, and enforcement counts.
 /// Only aggregates leave: groups under the minimum size are suppressed and counted as such.
 /// </summary>
-public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetBands, IOptions<ComplianceOptions> options)
+public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetBands, Policies.RegulationProfiles profiles, IOptions<ComplianceOptions> options)
 {
     public bool Enabled => queries.Enabled;
 
     public async Task<UsageAggregate> UsageAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var bands = await fleetBands.OfAsync(fleetId, profileId);
+        var ageBands = profiles.Find(profileId)?.AgeBands;
         var days = Math.Max(1.0, (to - from).TotalDays);
         var groups = (await queries.TotalsAsync(fleetId, from, to, cancellationToken))
             .Where(t => bands.ContainsKey(t.Device))
@@ -41,7 +42,8 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
                 continue;
             }
 
-            shown.Add(new UsageGroup(group.Key.Band, group.Key.Category, perDevice.Devices, perDevice.Mean, perDevice.P95));
+            var ages = ageBands?.ElementAtOrDefault(group.Key.Band);
+            shown.Add(new UsageGroup(group.Key.Band, group.Key.Category, perDevice.Devices, perDevice.Mean, perDevice.P95, ages?.MinAge ?? 0, ages?.MaxAge ?? 0));
         }
 
         return new UsageAggregate(shown, options.Value.MinimumGroupSize, suppressed);

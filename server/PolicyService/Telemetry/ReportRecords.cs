@@ -4,7 +4,7 @@ namespace SmartTerminal.PolicyService.Telemetry;
 public sealed record DailyUsage(DateOnly Day, uint Category, long UsedSeconds);
 
 /// <summary>Daily minutes per device of one age band and category, over the devices that have data.</summary>
-public sealed record UsageGroup(int AgeBand, uint Category, int Devices, double MeanDailyMinutes, double P95DailyMinutes);
+public sealed record UsageGroup(int AgeBand, uint Category, int Devices, double MeanDailyMinutes, double P95DailyMinutes, uint MinAge = 0, uint MaxAge = 0);
 
 /// <summary>A fleet's usage by age band and category; groups under the minimum size are counted, not shown.</summary>
 public sealed record UsageAggregate(IReadOnlyList<UsageGroup> Groups, int MinimumGroupSize, int SuppressedGroups);

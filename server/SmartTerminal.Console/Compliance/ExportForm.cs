@@ -11,8 +11,8 @@ namespace SmartTerminal.WebConsole.Compliance;
 /// </summary>
 public sealed class ExportForm
 {
-    /// <summary>The zones offered: where the fleets are, and UTC.</summary>
-    public static readonly string[] Zones = ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Etc/UTC"];
+    /// <summary>The zones offered (see <see cref="LocalDays.Zones"/>).</summary>
+    public static string[] Zones => LocalDays.Zones;
 
     public string Kind { get; set; } = nameof(ExportKind.DailyUsage);
 
@@ -28,8 +28,8 @@ public sealed class ExportForm
 
     public static ExportForm LastWeek(DateTimeOffset now) => new()
     {
-        FromDay = Day(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(Zones[0])).DateTime).AddDays(-7)),
-        ToDay = Day(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(Zones[0])).DateTime).AddDays(-1)),
+        FromDay = LocalDays.Text(LocalDays.Today(now, Zones[0]).AddDays(-7)),
+        ToDay = LocalDays.Text(LocalDays.Today(now, Zones[0]).AddDays(-1)),
     };
 
     /// <summary>The request, or the form fields that are not right (field id to message key).</summary>
@@ -47,8 +47,8 @@ public sealed class ExportForm
             errors["zone"] = "ExportZoneMissing";
         }
 
-        var from = Parse(FromDay);
-        var to = Parse(ToDay);
+        var from = LocalDays.Parse(FromDay);
+        var to = LocalDays.Parse(ToDay);
         if (from is null || to is null || to < from)
         {
             errors["from-day"] = "ExportDaysWrong";
@@ -69,20 +69,9 @@ public sealed class ExportForm
         {
             Kind = kind,
             FleetId = kind == ExportKind.AuditLog ? string.Empty : FleetId!.Trim(),
-            From = Timestamp.FromDateTimeOffset(Midnight(from!.Value, zone)),
-            To = Timestamp.FromDateTimeOffset(Midnight(to!.Value.AddDays(1), zone)),
+            From = Timestamp.FromDateTimeOffset(LocalDays.Midnight(from!.Value, zone)),
+            To = Timestamp.FromDateTimeOffset(LocalDays.Midnight(to!.Value.AddDays(1), zone)),
             TimeZone = zoneId!,
         };
     }
-
-    private static DateTimeOffset Midnight(DateOnly day, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
-    }
-
-    private static DateOnly? Parse(string? day) =>
-        DateOnly.TryParseExact(day?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
