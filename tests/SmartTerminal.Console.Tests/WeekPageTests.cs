@@ -35,12 +35,14 @@ public sealed class WeekPageTests(ConsoleStack stack) : IClassFixture<ConsoleSta
             },
         }, asGuardian);
         var now = DateTimeOffset.UtcNow;
+        // The watch vouches for its usage up to a bucket boundary ten minutes or less ago.
+        var complete = DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 300 * 300) - 300);
         await stack.UploadAsync(
             device,
             new Wire.UplinkEnvelope { Sequence = 1, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Usage = ConsoleStack.Usage(now.AddHours(-23), Wire.AppCategory.Games, 70) },
             new Wire.UplinkEnvelope { Sequence = 2, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Usage = ConsoleStack.Usage(now.AddHours(-1), Wire.AppCategory.Reading, 20) },
             new Wire.UplinkEnvelope { Sequence = 3, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Usage = ConsoleStack.Usage(now.AddHours(-2), Wire.AppCategory.Education, 15) },
-            new Wire.UplinkEnvelope { Sequence = 4, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1 } });
+            new Wire.UplinkEnvelope { Sequence = 4, CreatedAtUnixMs = now.ToUnixTimeMilliseconds(), Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = 1, ClockState = Wire.ClockState.Trusted, UsageCompleteThroughUnix = complete.ToUnixTimeSeconds() } });
         var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(zone));
         var today = DateOnly.FromDateTime(local.DateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var yesterday = DateOnly.FromDateTime(local.DateTime).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
@@ -53,7 +55,8 @@ public sealed class WeekPageTests(ConsoleStack stack) : IClassFixture<ConsoleSta
         Assert.Equal("一周使用 · 周周", await page.Locator("h1").InnerTextAsync());
         var notes = await page.Locator("p.note").First.InnerTextAsync();
         Assert.Contains($"按 {zone} 时区计算日期", notes);
-        Assert.Contains("数据截至设备最近一次上传", notes);
+        var completeLocal = TimeZoneInfo.ConvertTime(complete, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime.ToString("g", new System.Globalization.CultureInfo("zh-CN"));
+        Assert.Contains($"{completeLocal} 之前的使用已全部收到", notes);
         Assert.Contains("不计入每日合计：教育", await page.Locator("main").InnerTextAsync());
 
         var total = page.Locator("#chart-0");

@@ -88,8 +88,11 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
         return new OfflineCode { Code = code.Code, ValidUntil = code.ValidUntil.ToTimestamp() };
     }
 
-    public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context) =>
-        new() { Rows = { (await usage.DailyAsync(Caller.From(context), request.DeviceId, request.FromDay, request.ToDay, context.CancellationToken)).Select(r => r.ToMessage()) } };
+    public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
+    {
+        var (rows, completeThrough) = await usage.DailyAsync(Caller.From(context), request.DeviceId, request.FromDay, request.ToDay, context.CancellationToken);
+        return new GetUsageResponse { Rows = { rows.Select(r => r.ToMessage()) }, UsageCompleteThrough = completeThrough.ToTimestamp() };
+    }
 
     public override async Task<DeviceHistory> ListDeviceHistory(ListDeviceHistoryRequest request, ServerCallContext context)
     {

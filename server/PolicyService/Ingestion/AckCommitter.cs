@@ -69,6 +69,12 @@ public sealed partial class AckCommitter(
         }
 
         var reports = ReportsOf(batch);
+        var after = new Dictionary<string, ulong>(current, StringComparer.Ordinal);
+        foreach (var (deviceId, through) in advanced)
+        {
+            after[deviceId] = through;
+        }
+
         IReadOnlyList<string> lagging = [];
         try
         {
@@ -76,6 +82,7 @@ public sealed partial class AckCommitter(
             {
                 await using var session = await database.WriteAsync(cancellationToken);
                 await watermarks.AdvanceAsync(session, advanced);
+                await watermarks.RecordUsageCompleteAsync(session, batch.Uplinks, after);
                 lagging = await distributor.RecordReportsAsync(session, reports);
                 await session.CommitAsync();
             }
@@ -117,6 +124,7 @@ public sealed partial class AckCommitter(
         {
             await using var session = await database.WriteAsync(cancellationToken);
             update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(u => (u.DeviceId, u.Sequence))]);
+            await watermarks.RecordUsageCompleteAsync(session, batch.Uplinks, update.Current);
             lagging = await distributor.RecordReportsAsync(session, reports);
             await session.CommitAsync();
         }

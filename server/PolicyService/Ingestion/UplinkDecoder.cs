@@ -90,8 +90,14 @@ public sealed partial class UplinkDecoder(
         }
 
         var points = TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict);
-        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report);
+        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report, UsageCompleteThroughUnix: verdict.Reason is null ? CompleteThrough(uplink) : 0);
     }
+
+    // A heartbeat's claim, never later than the heartbeat itself or the service's clock (a device cannot
+    // make its guardian's view complete through tomorrow).
+    private long CompleteThrough(UplinkEnvelope uplink) => uplink.BodyCase == UplinkEnvelope.BodyOneofCase.Heartbeat
+        ? Math.Clamp(uplink.Heartbeat.UsageCompleteThroughUnix, 0, Math.Min(uplink.CreatedAtUnixMs / 1000, time.GetUtcNow().ToUnixTimeSeconds()))
+        : 0;
 
     private PendingUplink? Acknowledgeable(string deviceId, ulong sequence, byte[] payload, long receivedAt) =>
         sequence > 0 && telemetry.Enabled ? new PendingUplink(deviceId, sequence, TelemetryLines.None, payload, receivedAt) : null;

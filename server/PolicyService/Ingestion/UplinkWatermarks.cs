@@ -38,6 +38,28 @@ public sealed class UplinkWatermarks(StateDatabase database, WatermarkStore stor
     public Task AdvanceAsync(StateSession session, IReadOnlyDictionary<string, ulong> storedThrough) =>
         storedThrough.Count == 0 ? Task.CompletedTask : store.AdvanceAsync(session, storedThrough);
 
+    /// <summary>
+    /// Records, inside the caller's write session, the latest usage-complete claim of each device among
+    /// the batch's heartbeats that are at or below its watermark after the batch: only then is every
+    /// earlier uplink, and so every use before the claimed time, stored.
+    /// </summary>
+    public Task RecordUsageCompleteAsync(StateSession session, IEnumerable<PendingUplink> uplinks, IReadOnlyDictionary<string, ulong> watermarksAfter)
+    {
+        var claims = uplinks
+            .Where(u => u.UsageCompleteThroughUnix > 0 && watermarksAfter.TryGetValue(u.DeviceId, out var through) && u.Sequence <= through)
+            .GroupBy(u => u.DeviceId, StringComparer.Ordinal)
+            .Select(g => new KeyValuePair<string, long>(g.Key, g.Max(u => u.UsageCompleteThroughUnix)))
+            .ToList();
+        return store.RaiseUsageCompleteAsync(session, claims);
+    }
+
+    /// <summary>Unix seconds before which the device's usage is all stored; 0 when not known.</summary>
+    public async Task<long> UsageCompleteThroughAsync(string deviceId)
+    {
+        await using var session = await database.ReadAsync();
+        return await store.UsageCompleteThroughAsync(session, deviceId);
+    }
+
     /// <summary>Caches watermarks a committed transaction advanced.</summary>
     public void Remember(IReadOnlyDictionary<string, ulong> storedThrough)
     {

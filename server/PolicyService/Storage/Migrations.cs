@@ -368,6 +368,14 @@ public static class Migrations
         ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS baseline_revision BIGINT NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS rollouts_by_fleet ON rollouts (fleet_id, started_at);
         """),
+
+        // 8: with the watermark, the time before which the device's usage is all stored (from its
+        // heartbeats at or below the watermark), so guardians can tell a quiet day from a late upload.
+        new(8, Sqlite: """
+        ALTER TABLE uplink_watermarks ADD COLUMN usage_complete_through INTEGER NOT NULL DEFAULT 0;
+        """, Postgres: """
+        ALTER TABLE uplink_watermarks ADD COLUMN IF NOT EXISTS usage_complete_through BIGINT NOT NULL DEFAULT 0;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

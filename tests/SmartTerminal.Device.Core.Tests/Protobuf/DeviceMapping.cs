@@ -134,6 +134,7 @@ internal static class DeviceMapping
                     ClockState = (int)e.Heartbeat.ClockState,
                     UptimeSeconds = e.Heartbeat.UptimeSeconds,
                     FreeHeapBytes = e.Heartbeat.FreeHeapBytes,
+                    UsageCompleteThroughUnix = e.Heartbeat.UsageCompleteThroughUnix,
                 };
                 break;
         }

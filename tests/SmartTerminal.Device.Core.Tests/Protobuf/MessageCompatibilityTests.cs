@@ -47,6 +47,7 @@ public sealed class MessageCompatibilityTests
                     ClockState = Wire.ClockState.Stale,
                     UptimeSeconds = uint.MaxValue,
                     FreeHeapBytes = 91_000,
+                    UsageCompleteThroughUnix = 1_764_460_500,
                 };
                 break;
             case "empty-usage":

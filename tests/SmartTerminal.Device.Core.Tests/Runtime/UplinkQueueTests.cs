@@ -77,6 +77,31 @@ public sealed class UplinkQueueTests
     }
 
     [Fact]
+    public void Usage_is_claimed_complete_a_bucket_behind_the_oldest_use_still_held_or_still_being_counted()
+    {
+        var storage = new MemoryStorage();
+        var (ledger, queue) = Open(storage);
+        // Nothing counted yet: complete through the bucket before the current one.
+        Assert.Equal(Day + 600, queue.UsageCompleteThroughUnix(Day + 1000, recordedThroughUnix: Day + 1000));
+
+        // Use in the buckets from Day+300 and Day+900; the first is sent, the second still open.
+        ledger.RecordUsage(Day + 400, 1, 7, 60);
+        ledger.RecordUsage(Day + 950, 1, 7, 30);
+        queue.Flush(Day + 1000, (Day + 1000) * 1000);
+        Assert.Equal(1, ledger.BucketCount);
+        // The open bucket (Day+900) holds use not yet sent: the claim stops a bucket before it.
+        Assert.Equal(Day + 600, queue.UsageCompleteThroughUnix(Day + 1000, recordedThroughUnix: Day + 1000));
+        // An activity whose last seconds are not counted yet holds the claim back too.
+        Assert.Equal(Day + 300, queue.UsageCompleteThroughUnix(Day + 1000, recordedThroughUnix: Day + 700));
+
+        // Once everything is sent, the claim follows the clock, a bucket behind.
+        queue.Flush(Day + 1300, (Day + 1300) * 1000);
+        Assert.Equal(0, ledger.BucketCount);
+        Assert.Equal(Day + 900, queue.UsageCompleteThroughUnix(Day + 1300, recordedThroughUnix: Day + 1300));
+        Assert.Equal(0, queue.UsageCompleteThroughUnix(100, recordedThroughUnix: 100));
+    }
+
+    [Fact]
     public void Use_that_straddles_buckets_is_split_so_no_record_says_more_than_its_bucket_is_long()
     {
         var storage = new MemoryStorage();

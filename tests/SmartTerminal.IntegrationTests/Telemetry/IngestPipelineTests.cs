@@ -144,6 +144,50 @@ public sealed class IngestPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Usage_is_complete_through_a_heartbeats_claim_only_once_every_uplink_before_it_is_stored()
+    {
+        var fleet = await FleetScenario.CreateAsync(_stack.Service, profile: "none");
+        var (registered, device) = await ConnectedDeviceAsync(fleet);
+        await using var _ = device;
+        var (guardian, _) = await fleet.PairAsync(registered, "complete-guardian");
+        var up = $"st/v1/{registered.DeviceId}/up";
+        var now = DateTimeOffset.UtcNow;
+        var claim = DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 300 * 300) - 600);
+        byte[] Claiming(ulong sequence, DateTimeOffset through) => new Wire.UplinkEnvelope
+        {
+            Sequence = sequence,
+            CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Heartbeat = new Wire.Heartbeat { PolicyVersion = 1, ClockState = Wire.ClockState.Trusted, UsageCompleteThroughUnix = through.ToUnixTimeSeconds() },
+        }.ToByteArray();
+        async Task<DateTimeOffset?> CompleteThroughAsync() => (await fleet.Guardians.GetUsageAsync(new GetUsageRequest
+        {
+            DeviceId = registered.DeviceId,
+            FromDay = now.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ToDay = now.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        }, guardian)).UsageCompleteThrough?.ToDateTimeOffset();
+
+        // Sequence 2 is lost on the way: the heartbeat at 3 is stored but cannot vouch for what came before it.
+        await device.PublishAsync(up, Usage(1, claim.AddMinutes(-30), 300, bucketSeconds: 300));
+        await device.PublishAsync(up, Claiming(3, claim));
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 1));
+        Assert.Null(await CompleteThroughAsync());
+
+        // The gap closes; the next heartbeat's claim holds.
+        await device.PublishAsync(up, Usage(2, claim.AddMinutes(-20), 120, bucketSeconds: 300));
+        await device.PublishAsync(up, Claiming(4, claim));
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 4));
+        Assert.Equal(claim, await CompleteThroughAsync());
+
+        // A claim beyond the service's clock is cut to it; an older claim never moves it back.
+        await device.PublishAsync(up, Claiming(5, now.AddDays(1)));
+        await device.PublishAsync(up, Claiming(6, claim.AddHours(-2)));
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 6));
+        var capped = await CompleteThroughAsync();
+        Assert.NotNull(capped);
+        Assert.InRange(capped!.Value, claim.AddSeconds(1), DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
     public async Task Readiness_follows_InfluxDB_while_liveness_does_not()
     {
         async Task<HttpStatusCode> StatusAsync(string path)

@@ -63,6 +63,9 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
             device.Use(DeviceProvisioning.App("com.kids.reader"), TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(10));
             device.Idle(TimeSpan.FromMinutes(6), TimeSpan.FromSeconds(30));
             Assert.True(await DrainAsync(device));
+            // The next heartbeat (an hour on; the first went out before the clock was trusted) vouches for the usage sent.
+            device.Idle(TimeSpan.FromHours(1), TimeSpan.FromSeconds(30));
+            Assert.True(await DrainAsync(device));
         }
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
@@ -74,6 +77,8 @@ public sealed class TelemetryPipelineTests : IAsyncLifetime
         }, guardian);
 
         Assert.Equal(20u * 60, usage.Rows.Aggregate(0u, (sum, row) => sum + row.UsedSeconds));
+        Assert.NotNull(usage.UsageCompleteThrough);
+        Assert.True(usage.UsageCompleteThrough.ToDateTimeOffset() <= DateTimeOffset.UtcNow);
         Assert.All(usage.Rows, row => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", row.Day));
         var stranger = await _stack.Service.As("guardian", "not-paired");
         var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => fleet.Guardians.GetUsageAsync(new GetUsageRequest { DeviceId = registered.DeviceId, FromDay = "2026-01-01", ToDay = "2026-01-02" }, stranger).ResponseAsync);

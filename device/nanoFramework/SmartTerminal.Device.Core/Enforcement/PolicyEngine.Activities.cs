@@ -140,6 +140,25 @@ namespace SmartTerminal.Device.Core.Enforcement
             _runningOngoing = ongoing;
         }
 
+        /// <summary>
+        /// Unix seconds through which the engine has handed every use to its event sink: now when no
+        /// activity runs, else the running activity's last accounting step (less the part of a second carried).
+        /// </summary>
+        public long UsageRecordedThroughUnix
+        {
+            get
+            {
+                long nowMs = _clock.NowUnixMs;
+                if (!_running)
+                {
+                    return FloorDiv(nowMs, 1000);
+                }
+
+                long unrecordedMs = (_clock.MonotonicMs - _lastAccountMonotonicMs) + _pendingMs;
+                return FloorDiv(nowMs - unrecordedMs, 1000);
+            }
+        }
+
         /// <summary>True while the running activity is reported as going on without touches.</summary>
         public bool IsActivityOngoing
         {

@@ -87,6 +87,7 @@ namespace SmartTerminal.Device.Core.Messages
                     writer.WriteInt32(5, Heartbeat.ClockState);
                     writer.WriteUInt32(6, Heartbeat.UptimeSeconds);
                     writer.WriteUInt32(7, Heartbeat.FreeHeapBytes);
+                    writer.WriteInt64(8, Heartbeat.UsageCompleteThroughUnix);
                     writer.EndNested(mark);
                     break;
             }
@@ -365,6 +366,9 @@ namespace SmartTerminal.Device.Core.Messages
                         break;
                     case (7 << 3) | 0:
                         reader.ReadUInt32(out heartbeat.FreeHeapBytes);
+                        break;
+                    case (8 << 3) | 0:
+                        reader.ReadInt64(out heartbeat.UsageCompleteThroughUnix);
                         break;
                     default:
                         reader.SkipField(tag);

@@ -93,5 +93,8 @@ namespace SmartTerminal.Device.Core.Messages
 
         /// <summary>Free managed heap in bytes.</summary>
         public uint FreeHeapBytes;
+
+        /// <summary>Unix seconds before which every use is in this or an earlier uplink; 0 when unknown.</summary>
+        public long UsageCompleteThroughUnix;
     }
 }

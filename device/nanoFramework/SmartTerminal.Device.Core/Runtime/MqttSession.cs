@@ -290,6 +290,9 @@ namespace SmartTerminal.Device.Core.Runtime
             message.Heartbeat.OutboxMessages = (uint)_queue.Outbox.PendingMessages;
             message.Heartbeat.ClockState = (int)_engine.Clock.State;
             message.Heartbeat.UptimeSeconds = (uint)(_clock.MonotonicMs / 1000);
+            message.Heartbeat.UsageCompleteThroughUnix = _engine.Clock.State == Time.ClockState.Untrusted
+                ? 0
+                : _queue.UsageCompleteThroughUnix(message.CreatedAtUnixMs / 1000, _engine.UsageRecordedThroughUnix);
             return message;
         }
 

@@ -32,6 +32,21 @@ namespace SmartTerminal.Device.Core.Runtime
             get { return _outbox; }
         }
 
+        /// <summary>
+        /// Unix seconds before which every use the engine recorded (through <paramref name="recordedThroughUnix"/>)
+        /// is in the outbox, for a message queued now. A bucket's last seconds can still spill into the one
+        /// before it (whole seconds carried between accounting steps), so the claim stops a bucket short of
+        /// the oldest one held, on a bucket boundary; 0 when nothing can be claimed yet.
+        /// </summary>
+        public long UsageCompleteThroughUnix(long nowUnix, long recordedThroughUnix)
+        {
+            long held = _ledger.HeldSinceUnix(nowUnix);
+            long through = held < recordedThroughUnix ? held : recordedThroughUnix;
+            long boundary = through - (((through % UsageLedger.BucketSeconds) + UsageLedger.BucketSeconds) % UsageLedger.BucketSeconds);
+            long claimed = boundary - UsageLedger.BucketSeconds;
+            return claimed > 0 ? claimed : 0;
+        }
+
         /// <summary>Recovers outbox and ledger after a boot and reconciles a message that was in flight.</summary>
         public void Recover(byte[] scratch)
         {

@@ -192,6 +192,24 @@ namespace SmartTerminal.Device.Core.Runtime
         }
 
         /// <summary>
+        /// The start of the oldest bucket still held (not yet in a message), or nowUnix when none is:
+        /// every use recorded before it is in the outbox already.
+        /// </summary>
+        public long HeldSinceUnix(long nowUnix)
+        {
+            long oldest = nowUnix;
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (_start[i] < oldest)
+                {
+                    oldest = _start[i];
+                }
+            }
+
+            return oldest;
+        }
+
+        /// <summary>
         /// Writes an uplink with the closed buckets (ended by nowUnix) as a usage batch, marks them
         /// pending under <see cref="NextSequence"/> and returns true; false when no bucket is closed.
         /// </summary>

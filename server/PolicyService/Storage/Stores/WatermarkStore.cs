@@ -70,6 +70,22 @@ public sealed class WatermarkStore
         }
     }
 
+    /// <summary>Unix seconds before which the device's usage is all stored; 0 when not known.</summary>
+    public async Task<long> UsageCompleteThroughAsync(StateSession session, string deviceId) =>
+        await session.QueryFirstOrDefaultAsync<long?>("SELECT usage_complete_through FROM uplink_watermarks WHERE device_id = @deviceId", new { deviceId }) ?? 0;
+
+    /// <summary>Raises devices' usage-complete times, never lowers them (heartbeats of one device may be committed out of order).</summary>
+    public Task RaiseUsageCompleteAsync(StateSession session, IReadOnlyCollection<KeyValuePair<string, long>> completeThrough) =>
+        completeThrough.Count == 0
+            ? Task.CompletedTask
+            : session.ExecuteAsync(
+                """
+                INSERT INTO uplink_watermarks (device_id, stored_through, usage_complete_through) VALUES (@Key, 0, @Value)
+                ON CONFLICT (device_id) DO UPDATE SET usage_complete_through =
+                    CASE WHEN uplink_watermarks.usage_complete_through > excluded.usage_complete_through THEN uplink_watermarks.usage_complete_through ELSE excluded.usage_complete_through END
+                """,
+                completeThrough.Select(c => new { c.Key, c.Value }));
+
     private static string Upsert(string values) =>
         $"""
         INSERT INTO uplink_watermarks (device_id, stored_through) VALUES {values}

@@ -4,8 +4,11 @@ using SmartTerminal.WebConsole.SignIn;
 
 namespace SmartTerminal.WebConsole.Guardians.Week;
 
-/// <summary>What the week page shows of one child: the week, the child's calendar and how fresh the data is.</summary>
-public sealed record ChildWeek(string ChildName, ChildCalendar Calendar, WeekOfUse? Week, DateTimeOffset? LastUploadAt);
+/// <summary>
+/// What the week page shows of one child: the week, the child's calendar and how fresh the data is (the
+/// time before which the device's usage is all in, when known; else its last upload).
+/// </summary>
+public sealed record ChildWeek(string ChildName, ChildCalendar Calendar, WeekOfUse? Week, DateTimeOffset? LastUploadAt, DateTimeOffset? CompleteThrough = null);
 
 /// <summary>Reads a child's week from the guardian API with the signed-in guardian's token.</summary>
 public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
@@ -24,6 +27,7 @@ public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
         var calendar = ChildCalendar.Of(policy.Settings);
         var today = calendar.Today(time);
         WeekOfUse? week;
+        DateTimeOffset? completeThrough = null;
         try
         {
             var usage = await calls.Guardians.GetUsageAsync(new GetUsageRequest
@@ -33,6 +37,7 @@ public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
                 ToDay = ChildCalendar.Day(today),
             }, asUser);
             week = WeekOfUse.Build(today, usage.Rows, policy.Settings);
+            completeThrough = usage.UsageCompleteThrough?.ToDateTimeOffset();
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.FailedPrecondition or StatusCode.DeadlineExceeded)
         {
@@ -40,6 +45,6 @@ public sealed class WeekOfUseReader(PolicyServiceCalls calls, TimeProvider time)
             week = null;
         }
 
-        return new ChildWeek(device.DisplayName(), calendar, week, device.LastSeenAt?.ToDateTimeOffset());
+        return new ChildWeek(device.DisplayName(), calendar, week, device.LastSeenAt?.ToDateTimeOffset(), completeThrough);
     }
 }
