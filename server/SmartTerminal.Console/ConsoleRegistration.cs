@@ -60,7 +60,7 @@ public static class ConsoleRegistration
         app.UseAntiforgery();
         app.MapPost("/language", LanguageChoice.Handle).DisableAntiforgery();
         app.MapPost("/signout", TokenSignIn.SignOutAsync);
-        app.MapGet("/compliance/exports/{id}", Compliance.ExportDownload.Handle).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Auditor));
+        app.MapGet("/compliance/exports/{id}", Compliance.ExportDownload.Handle).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Auditor, ConsoleRoles.Manufacturer));
         app.MapGet("/fleets/{fleetId}/lagging.csv", Fleets.LaggingCsv.HandleAsync).RequireAuthorization(p => p.RequireRole(ConsoleRoles.Manufacturer));
         app.MapRazorComponents<TApp>();
         return app;

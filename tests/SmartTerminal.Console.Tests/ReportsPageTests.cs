@@ -76,6 +76,21 @@ public sealed class ReportsPageTests(ConsoleStack stack) : IClassFixture<Console
         await AssertAccessibleAsync(page);
         await page.ScreenshotAsync(new() { Path = Screenshot("reports-zh-CN.png"), FullPage = true });
 
+        // The same days as a CSV: the manufacturer's own export, checked against its SHA-256.
+        await page.SelectOptionAsync("#export-kind", "DailyEnforcement");
+        await page.GetByRole(AriaRole.Button, new() { Name = "导出", Exact = true }).ClickAsync();
+        var result = page.Locator(".export-result");
+        await result.WaitForAsync();
+        Assert.StartsWith("已导出 ", await result.Locator("p").First.InnerTextAsync());
+        Assert.Contains("已核对", await result.InnerTextAsync());
+        var file = await page.Context.APIRequest.GetAsync((await result.GetByRole(AriaRole.Link).GetAttributeAsync("href"))!);
+        Assert.Equal(200, file.Status);
+        var bytes = await file.BodyAsync();
+        Assert.Equal(await result.Locator(".sha").InnerTextAsync(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        var csv = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.Contains($"{DayOf(earlier)},10,", csv);
+        await AssertAccessibleAsync(page);
+
         // An auditor reads the same report by typing the fleet's id; in English, with the same numbers.
         var auditor = await stack.PhoneAsync("en");
         await SignInAsync(auditor, await stack.Service.TokenAsync("auditor", "auditor-reports"), landing: "/compliance");

@@ -70,6 +70,9 @@ public sealed class ReportsQuery
     public GetEnforcementReportRequest Enforcement((Timestamp From, Timestamp To) period) =>
         new() { FleetId = FleetId, From = period.From, To = period.To, TimeZone = TimeZone };
 
+    /// <summary>The export of the same whole days (daily usage or daily enforcement).</summary>
+    public ExportForm Export(string kind) => new() { Kind = kind, FleetId = FleetId, FromDay = FromDay, ToDay = ToDay, TimeZone = TimeZone };
+
     public GetUsageReportRequest Usage((Timestamp From, Timestamp To) period) =>
         new() { FleetId = FleetId, From = period.From, To = period.To };
 }
