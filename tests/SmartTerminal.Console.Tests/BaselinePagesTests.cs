@@ -161,7 +161,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
 
     private static async Task<bool> ReloadUntilAsync(IPage page, Func<Task<bool>> condition)
     {
-        for (var attempt = 0; attempt < 40; attempt++)
+        for (var attempt = 0; attempt < 120; attempt++)
         {
             if (await condition())
             {

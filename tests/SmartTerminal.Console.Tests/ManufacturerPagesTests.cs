@@ -27,6 +27,8 @@ public sealed class ManufacturerPagesTests(ConsoleStack stack) : IClassFixture<C
         Assert.Equal("1 台（33%）", await card.Locator("dd.current").InnerTextAsync());
         Assert.Equal("1 台（33%）", await card.Locator("dd.lagging").InnerTextAsync());
         Assert.Equal("1 台（33%）", await card.Locator("dd.never").InnerTextAsync());
+        // Firmware as the heartbeats named it; the unit that refused sent no heartbeat, the third is off.
+        Assert.Equal("固件版本：1.0.0（1 台）、未报告（2 台）", await card.Locator("p.firmware").InnerTextAsync());
         await AssertAccessibleAsync(page);
         await page.ScreenshotAsync(new() { Path = Screenshot("fleets-zh-CN.png"), FullPage = true });
 

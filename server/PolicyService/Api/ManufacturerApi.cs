@@ -52,6 +52,17 @@ public sealed class ManufacturerApi(RegulationProfiles profiles, FleetManagement
     public override async Task<Rollout> GetRollout(GetRolloutRequest request, ServerCallContext context) =>
         (await fleets.GetRolloutAsync(Caller.From(context), request.RolloutId)).ToMessage();
 
+    public override async Task<ListFirmwareVersionsResponse> ListFirmwareVersions(ListFirmwareVersionsRequest request, ServerCallContext context)
+    {
+        var (versions, unknown, other) = await fleets.FirmwareAsync(Caller.From(context), request.FleetId);
+        return new ListFirmwareVersionsResponse
+        {
+            Versions = { versions.Select(v => new FirmwareVersionCount { Version = v.Version, Devices = (uint)v.Devices }) },
+            UnknownDevices = (uint)unknown,
+            OtherDevices = (uint)other,
+        };
+    }
+
     public override async Task<ListRolloutsResponse> ListRollouts(ListRolloutsRequest request, ServerCallContext context) =>
         new() { Rollouts = { (await fleets.ListRolloutsAsync(Caller.From(context), request.FleetId, (int)Math.Min(request.PageSize, FleetManagement.MaxRollouts + 1))).Select(r => r.ToMessage()) } };
 

@@ -49,10 +49,10 @@ public sealed class ReportExports(UsageQueries queries, ComplianceReports report
         return new ExportTable(["day", "age_band", "ages", "category", "category_name", "devices", "mean_minutes", "p95_minutes"], rows.ToAsyncEnumerable(), suppressed);
     }
 
-    public async Task<ExportTable> DailyEnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
+    public async Task<ExportTable> DailyEnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        // Only days with events, as before the series listed every day.
-        var rows = (await reports.EnforcementDaysAsync(fleetId, profileId, from, to, utcOffset, cancellationToken))
+        // Only days with events (the API's series lists every day).
+        var rows = (await reports.EnforcementByDayAsync(fleetId, profileId, from, to, zone, cancellationToken)).Days
             .Where(d => d.Totals != EnforcementTotals.None)
             .Select(d => new[]
             {

@@ -93,9 +93,9 @@ public sealed partial class UplinkDecoder(
         return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report, UsageCompleteThroughUnix: verdict.Reason is null ? CompleteThrough(uplink) : 0);
     }
 
-    // A heartbeat's claim, never later than the heartbeat itself or the service's clock (a device cannot
-    // make its guardian's view complete through tomorrow).
-    private long CompleteThrough(UplinkEnvelope uplink) => uplink.BodyCase == UplinkEnvelope.BodyOneofCase.Heartbeat
+    // A heartbeat's claim, from a trusted clock only, never later than the heartbeat itself or the
+    // service's clock (a device cannot make its guardian's view complete through tomorrow).
+    private long CompleteThrough(UplinkEnvelope uplink) => uplink.BodyCase == UplinkEnvelope.BodyOneofCase.Heartbeat && uplink.Heartbeat.ClockState == ClockState.Trusted
         ? Math.Clamp(uplink.Heartbeat.UsageCompleteThroughUnix, 0, Math.Min(uplink.CreatedAtUnixMs / 1000, time.GetUtcNow().ToUnixTimeSeconds()))
         : 0;
 
@@ -114,7 +114,7 @@ public sealed partial class UplinkDecoder(
     private PolicyReport? ReportOf(UplinkEnvelope uplink) => uplink.BodyCase switch
     {
         UplinkEnvelope.BodyOneofCase.PolicyAck => new PolicyReport(uplink.Sequence, uplink.PolicyAck.AppliedVersion, uplink.PolicyAck.Refusal, time.GetUtcNow()),
-        UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Sequence, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow()),
+        UplinkEnvelope.BodyOneofCase.Heartbeat => new PolicyReport(uplink.Sequence, uplink.Heartbeat.PolicyVersion, PolicyRefusal.None, time.GetUtcNow(), PolicyReport.FirmwareOf(uplink.Heartbeat.FirmwareVersion)),
         _ => null,
     };
 

@@ -207,7 +207,7 @@ public sealed partial class PolicyDistributor(
         var behind = new List<string>();
         foreach (var (deviceId, report) in reports)
         {
-            if (await store.RecordReportAsync(session, deviceId, report.Sequence, report.AppliedVersion, report.At, (int)report.Refusal) && report.Refusal == PolicyRefusal.None)
+            if (await store.RecordReportAsync(session, deviceId, report.Sequence, report.AppliedVersion, report.At, (int)report.Refusal, report.Firmware) && report.Refusal == PolicyRefusal.None)
             {
                 behind.Add(deviceId);
             }

@@ -27,5 +27,24 @@ public sealed record RolloutProgress(
     string Id, string FleetId, int TotalDevices, int PublishedDevices, int AcknowledgedDevices, RolloutPhase Phase, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt,
     string ModelId = "", int FailedDevices = 0, ulong BaselineRevision = 0);
 
-/// <summary>The policy version a device says it enforces (a heartbeat or PolicyAck), and the refusal it reports (None when it applied it).</summary>
-public readonly record struct PolicyReport(ulong Sequence, ulong AppliedVersion, PolicyRefusal Refusal, DateTimeOffset At);
+/// <summary>
+/// The policy version a device says it enforces (a heartbeat or PolicyAck), the refusal it reports (None
+/// when it applied it), and the firmware version a heartbeat names (null when none or not a version).
+/// </summary>
+public readonly record struct PolicyReport(ulong Sequence, ulong AppliedVersion, PolicyRefusal Refusal, DateTimeOffset At, string? Firmware = null)
+{
+    /// <summary>Longest firmware version kept.</summary>
+    public const int MaxFirmwareLength = 32;
+
+    /// <summary>
+    /// A firmware version as the device sent it, if it looks like one (letters, digits, '.', '-', '+',
+    /// '_', at most 32): a device's text goes on manufacturers' pages and into one group per value.
+    /// </summary>
+    public static string? FirmwareOf(string? reported)
+    {
+        var value = reported?.Trim();
+        return string.IsNullOrEmpty(value) || value.Length > MaxFirmwareLength || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+' or '_')
+            ? null
+            : value;
+    }
+}

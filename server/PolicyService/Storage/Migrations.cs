@@ -376,6 +376,13 @@ public static class Migrations
         """, Postgres: """
         ALTER TABLE uplink_watermarks ADD COLUMN IF NOT EXISTS usage_complete_through BIGINT NOT NULL DEFAULT 0;
         """),
+
+        // 9: the firmware version each device last reported in a heartbeat, for the fleet's firmware view.
+        new(9, Sqlite: """
+        ALTER TABLE device_policies ADD COLUMN firmware TEXT;
+        """, Postgres: """
+        ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS firmware TEXT;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

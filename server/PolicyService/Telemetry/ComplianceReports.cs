@@ -49,32 +49,29 @@ public sealed class ComplianceReports(UsageQueries queries, FleetAgeBands fleetB
         return new UsageAggregate(shown, options.Value.MinimumGroupSize, suppressed);
     }
 
-    public async Task<EnforcementTotals> EnforcementAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        var devices = await fleetBands.OfAsync(fleetId, profileId);
-        return Totals((await queries.EventCountsAsync(fleetId, from, to, cancellationToken)).Where(c => devices.ContainsKey(c.Device)));
-    }
-
     /// <summary>
-    /// The counts of every local day the period touches (days cut at <paramref name="utcOffset"/>), days
-    /// without events as zeros, so a chart of them has no gaps.
+    /// The period's totals and the counts of every local day it touches in the zone, days without events as
+    /// zeros (so a chart of them has no gaps), from one query. InfluxDB groups by days of one offset (the
+    /// zone's at the start): in a period across a daylight-saving change, events of the hour it moves are
+    /// counted on the neighbouring day.
     /// </summary>
-    public async Task<IReadOnlyList<DailyEnforcement>> EnforcementDaysAsync(string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken)
+    public async Task<(EnforcementTotals Totals, IReadOnlyList<DailyEnforcement> Days)> EnforcementByDayAsync(
+        string fleetId, string profileId, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var devices = await fleetBands.OfAsync(fleetId, profileId);
-        var byDay = (await queries.DailyEventCountsAsync(fleetId, from, to, utcOffset, cancellationToken))
+        var counts = (await queries.DailyEventCountsAsync(fleetId, from, to, zone.GetUtcOffset(from), cancellationToken))
             .Where(c => devices.ContainsKey(c.Device))
-            .GroupBy(c => c.Day!.Value)
-            .ToDictionary(day => day.Key, Totals);
-        var first = DateOnly.FromDateTime((from + utcOffset).UtcDateTime);
-        var last = DateOnly.FromDateTime((to - TimeSpan.FromTicks(1) + utcOffset).UtcDateTime);
+            .ToList();
+        var byDay = counts.GroupBy(c => c.Day!.Value).ToDictionary(day => day.Key, Totals);
+        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).DateTime);
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(to - TimeSpan.FromTicks(1), zone).DateTime);
         var days = new List<DailyEnforcement>();
         for (var day = first; day <= last; day = day.AddDays(1))
         {
             days.Add(new DailyEnforcement(day, byDay.GetValueOrDefault(day) ?? EnforcementTotals.None));
         }
 
-        return days;
+        return (Totals(counts), days);
     }
 
     private static EnforcementTotals Totals(IEnumerable<EventCount> events)

@@ -83,10 +83,6 @@ public sealed class UsageQueries(IOptions<InfluxOptions> options, IHttpClientFac
     public Task<IReadOnlyList<CategoryTotal>> DailyTotalsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
         TotalsAsync(fleetId, from, to, utcOffset, cancellationToken);
 
-    /// <summary>Event counts per device of a fleet and event kind over a period (Day null); curfew and budget denials counted apart.</summary>
-    public Task<IReadOnlyList<EventCount>> EventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        EventCountsAsync(fleetId, from, to, dayOffset: null, cancellationToken);
-
     /// <summary>Event counts per device of a fleet, event kind and day, with days cut at the given UTC offset.</summary>
     public Task<IReadOnlyList<EventCount>> DailyEventCountsAsync(string fleetId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, CancellationToken cancellationToken) =>
         EventCountsAsync(fleetId, from, to, utcOffset, cancellationToken);

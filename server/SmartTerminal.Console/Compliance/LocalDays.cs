@@ -19,8 +19,9 @@ public static class LocalDays
     public static DateOnly Today(DateTimeOffset now, string zoneId) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(zoneId)).DateTime);
 
+    /// <summary>A day the forms accept: "yyyy-MM-dd" in 2000-2099 (so a typed 0001-01-01 or 9999-12-31 cannot overflow a midnight).</summary>
     public static DateOnly? Parse(string? day) =>
-        DateOnly.TryParseExact(day?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
+        DateOnly.TryParseExact(day?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && parsed.Year is >= 2000 and <= 2099 ? parsed : null;
 
     public static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -67,6 +67,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
             yield return new("RegisterDevice", "manufacturer", own, async (w, o) => await M(w).RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = Fleet(w), SerialNumber = Guid.NewGuid().ToString() }, o));
             yield return new("RotateDeviceKeys", "manufacturer", own, async (w, o) => await M(w).RotateDeviceKeysAsync(new RotateDeviceKeysRequest { DeviceId = Device(w), Reason = "test" }, o));
             yield return new("ListLaggingDevices", "manufacturer", own, async (w, o) => await M(w).ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = Fleet(w) }, o));
+            yield return new("ListFirmwareVersions", "manufacturer", own, async (w, o) => await M(w).ListFirmwareVersionsAsync(new ListFirmwareVersionsRequest { FleetId = Fleet(w) }, o));
             yield return new("ListRollouts", "manufacturer", own, async (w, o) => await M(w).ListRolloutsAsync(new ListRolloutsRequest { FleetId = Fleet(w) }, o));
             yield return new("GetRollout", "manufacturer", own, async (w, o) => await M(w).GetRolloutAsync(new GetRolloutRequest { RolloutId = own ? w.Rollout : "ro-missing" }, o));
             yield return new("GetGuardianSettings", "guardian", own, async (w, o) => await G(w).GetGuardianSettingsAsync(new GetGuardianSettingsRequest { DeviceId = Device(w) }, o));

@@ -172,11 +172,11 @@ public sealed class IngestPipelineTests : IAsyncLifetime
         Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 1));
         Assert.Null(await CompleteThroughAsync());
 
-        // The gap closes; the next heartbeat's claim holds.
+        // The gap closes; the next heartbeat's (earlier) claim holds, the one above the gap was not taken.
         await device.PublishAsync(up, Usage(2, claim.AddMinutes(-20), 120, bucketSeconds: 300));
-        await device.PublishAsync(up, Claiming(4, claim));
+        await device.PublishAsync(up, Claiming(4, claim.AddMinutes(-5)));
         Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 4));
-        Assert.Equal(claim, await CompleteThroughAsync());
+        Assert.Equal(claim.AddMinutes(-5), await CompleteThroughAsync());
 
         // A claim beyond the service's clock is cut to it; an older claim never moves it back.
         await device.PublishAsync(up, Claiming(5, now.AddDays(1)));
@@ -185,6 +185,17 @@ public sealed class IngestPipelineTests : IAsyncLifetime
         var capped = await CompleteThroughAsync();
         Assert.NotNull(capped);
         Assert.InRange(capped!.Value, claim.AddSeconds(1), DateTimeOffset.UtcNow);
+
+        // A stale clock does not vouch (it may run ahead, and a claim is never taken back).
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await device.PublishAsync(up, new Wire.UplinkEnvelope
+        {
+            Sequence = 7,
+            CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Heartbeat = new Wire.Heartbeat { PolicyVersion = 1, ClockState = Wire.ClockState.Stale, UsageCompleteThroughUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds() },
+        }.ToByteArray());
+        Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 7));
+        Assert.Equal(capped, await CompleteThroughAsync());
     }
 
     [Fact]

@@ -290,7 +290,8 @@ namespace SmartTerminal.Device.Core.Runtime
             message.Heartbeat.OutboxMessages = (uint)_queue.Outbox.PendingMessages;
             message.Heartbeat.ClockState = (int)_engine.Clock.State;
             message.Heartbeat.UptimeSeconds = (uint)(_clock.MonotonicMs / 1000);
-            message.Heartbeat.UsageCompleteThroughUnix = _engine.Clock.State == Time.ClockState.Untrusted
+            // Only a trusted clock vouches: a stale one may run ahead, and a claim is never taken back.
+            message.Heartbeat.UsageCompleteThroughUnix = _engine.Clock.State != Time.ClockState.Trusted
                 ? 0
                 : _queue.UsageCompleteThroughUnix(message.CreatedAtUnixMs / 1000, _engine.UsageRecordedThroughUnix);
             return message;

@@ -43,10 +43,10 @@ public sealed class ComplianceReading(
     {
         var zone = Zone(timeZone);
         return FleetReportAsync(caller, fleetId, from, to, "compliance.enforcement-report.read", async (fleet, profile, start, end, cancel) =>
-            new EnforcementReportData(
-                await reports.EnforcementAsync(fleet, profile, start, end, cancel),
-                await reports.EnforcementDaysAsync(fleet, profile, start, end, zone.GetUtcOffset(start), cancel),
-                zone.Id), cancellationToken);
+        {
+            var (totals, days) = await reports.EnforcementByDayAsync(fleet, profile, start, end, zone, cancel);
+            return new EnforcementReportData(totals, days, zone.Id);
+        }, cancellationToken);
     }
 
     public async Task<PolicyCoverage> CoverageAsync(Caller caller, string fleetId, CancellationToken cancellationToken)
@@ -84,10 +84,10 @@ public sealed class ComplianceReading(
         else
         {
             var profileId = await fleets.RequireVisibleAsync(caller, fleetId);
-            var offset = Zone(timeZone).GetUtcOffset(period.From);
+            var zone = Zone(timeZone);
             table = await TelemetryReads.RunAsync(reports.Enabled, () => kind == ExportTableKind.DailyUsage
-                ? exports.DailyUsageAsync(fleetId, profileId, period.From, period.To, offset, cancellationToken)
-                : exports.DailyEnforcementAsync(fleetId, profileId, period.From, period.To, offset, cancellationToken));
+                ? exports.DailyUsageAsync(fleetId, profileId, period.From, period.To, zone.GetUtcOffset(period.From), cancellationToken)
+                : exports.DailyEnforcementAsync(fleetId, profileId, period.From, period.To, zone, cancellationToken));
             action = kind == ExportTableKind.DailyUsage ? "compliance.daily-usage.export" : "compliance.daily-enforcement.export";
         }
 
@@ -137,6 +137,11 @@ public sealed class ComplianceReading(
 
     private static TimeZoneInfo Zone(string timeZone)
     {
+        if (timeZone.Length > 64)
+        {
+            throw new InvalidInputException("time_zone", "is not an IANA time zone (too long)");
+        }
+
         var zoneId = string.IsNullOrEmpty(timeZone) ? "UTC" : timeZone;
         return TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone) ? zone : throw new InvalidInputException("time_zone", $"'{zoneId}' is not an IANA time zone");
     }

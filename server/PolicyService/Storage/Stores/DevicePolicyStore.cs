@@ -125,12 +125,13 @@ public sealed class DevicePolicyStore
     /// one that arrives late (another replica, a resend) after a newer one changes nothing. True when
     /// the report was recorded and names a version older than the one the device should have.
     /// </summary>
-    public async Task<bool> RecordReportAsync(StateSession session, string deviceId, ulong sequence, ulong appliedVersion, DateTimeOffset at, int refusal) =>
+    public async Task<bool> RecordReportAsync(StateSession session, string deviceId, ulong sequence, ulong appliedVersion, DateTimeOffset at, int refusal, string? firmware = null) =>
         await session.QueryFirstOrDefaultAsync<long?>(
             """
             UPDATE device_policies SET
                    reported_version = CASE WHEN reported_version > @version THEN reported_version ELSE @version END,
                    reported_at = @at,
+                   firmware = COALESCE(@firmware, firmware),
                    last_refusal = CASE WHEN @refusal <> 0 THEN @refusal
                                        WHEN @version >= desired_version OR reported_version >= desired_version THEN 0
                                        ELSE last_refusal END,
@@ -138,7 +139,21 @@ public sealed class DevicePolicyStore
             WHERE device_id = @deviceId AND reported_sequence < @sequence
             RETURNING desired_version
             """,
-            new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal }) is { } desired && desired > (long)appliedVersion;
+            new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal, firmware }) is { } desired && desired > (long)appliedVersion;
+
+    /// <summary>
+    /// How many of a fleet's active devices last reported each firmware version (null: none reported yet),
+    /// most devices first, at most <paramref name="limit"/> versions.
+    /// </summary>
+    public Task<IReadOnlyList<FirmwareCount>> FirmwareAsync(StateSession session, string fleetId, int limit) =>
+        session.QueryAsync<FirmwareCount>(
+            """
+            SELECT p.firmware AS version, COUNT(*) AS devices
+            FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id
+            WHERE d.fleet_id = @fleetId AND d.decommissioned_at IS NULL
+            GROUP BY p.firmware ORDER BY COUNT(*) DESC, p.firmware LIMIT @limit
+            """,
+            new { fleetId, limit = (long)limit });
 
     public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });
@@ -181,4 +196,14 @@ public sealed class DevicePolicyStore
 
     public Task DeleteAsync(StateSession session, string deviceId) =>
         session.ExecuteAsync("DELETE FROM device_policies WHERE device_id = @deviceId", new { deviceId });
+}
+
+/// <summary>Devices that last reported one firmware version (null: none yet).</summary>
+public sealed record FirmwareCount(string? Version, long Devices)
+{
+    // For Dapper (see StateSession).
+    private FirmwareCount()
+        : this(default, default)
+    {
+    }
 }

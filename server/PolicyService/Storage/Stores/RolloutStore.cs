@@ -55,7 +55,7 @@ public sealed class RolloutStore
     /// <summary>A fleet's newest rollouts, newest first (through the fleet and start-time index).</summary>
     public async Task<IReadOnlyList<StoredRollout>> RecentAsync(StateSession session, string fleetId, int limit) =>
         [.. await session.QueryAsync<StoredRollout>(
-            $"SELECT {Columns} FROM rollouts WHERE fleet_id = @fleetId ORDER BY started_at DESC, id DESC LIMIT @limit",
+            $"SELECT {Columns} FROM rollouts WHERE fleet_id = @fleetId ORDER BY started_at DESC, baseline_revision DESC, id DESC LIMIT @limit",
             new { fleetId, limit = (long)limit })];
 
     /// <summary>
