@@ -34,37 +34,17 @@ public sealed class ReportsQuery
         };
     }
 
-    /// <summary>The period as the API takes it, or the fields that are not right (field id to message key).</summary>
+    /// <summary>The period as the API takes it, or the fields that are not right (field id to message key): the export form's checks, and at most <see cref="MaxDays"/>.</summary>
     public (Timestamp From, Timestamp To)? Period(out Dictionary<string, string> errors)
     {
-        errors = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (FleetId.Length == 0)
-        {
-            errors["fleet"] = "ExportFleetMissing";
-        }
-
-        if (!LocalDays.Zones.Contains(TimeZone, StringComparer.Ordinal))
-        {
-            errors["zone"] = "ExportZoneMissing";
-        }
-
-        var (from, to) = (LocalDays.Parse(FromDay), LocalDays.Parse(ToDay));
-        if (from is null || to is null || to < from)
-        {
-            errors["from-day"] = "ExportDaysWrong";
-        }
-        else if (to.Value.DayNumber - from.Value.DayNumber + 1 > MaxDays)
+        var request = Export(nameof(ExportKind.DailyUsage)).Request(out errors);
+        if (request is not null && LocalDays.Parse(ToDay)!.Value.DayNumber - LocalDays.Parse(FromDay)!.Value.DayNumber + 1 > MaxDays)
         {
             errors["from-day"] = "ReportsTooManyDays";
-        }
-
-        if (errors.Count > 0)
-        {
             return null;
         }
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        return (Timestamp.FromDateTimeOffset(LocalDays.Midnight(from!.Value, zone)), Timestamp.FromDateTimeOffset(LocalDays.Midnight(to!.Value.AddDays(1), zone)));
+        return request is null ? null : (request.From, request.To);
     }
 
     public GetEnforcementReportRequest Enforcement((Timestamp From, Timestamp To) period) =>
