@@ -24,11 +24,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
     {
         var (fleet, units, token) = await stack.FleetAsync("maker-baseline", "儿童手表 B2", 2, Profile);
         // Both children are 10, in the band the change is about.
-        foreach (var unit in units)
-        {
-            var (guardians, asGuardian) = stack.Guardian(await stack.Service.TokenAsync("guardian", "parent-" + unit.DeviceId));
-            await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = unit.PairingCode, ChildBirthMonth = "2016-05", ChildName = "孩子" }, asGuardian);
-        }
+        await stack.PairEachAsync(units);
 
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token, landing: "/fleets");

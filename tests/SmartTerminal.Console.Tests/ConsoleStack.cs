@@ -82,6 +82,16 @@ public sealed class ConsoleStack : IAsyncLifetime
         return (device, token);
     }
 
+    /// <summary>Pairs each unit with a guardian of its own, for a child born in <paramref name="birthMonth"/> (10 years old in late 2026).</summary>
+    public async Task PairEachAsync(IEnumerable<RegisterDeviceResponse> units, string birthMonth = "2016-05")
+    {
+        foreach (var unit in units)
+        {
+            var (guardians, asGuardian) = Guardian(await Service.TokenAsync("guardian", "parent-" + unit.DeviceId));
+            await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = unit.PairingCode, ChildBirthMonth = birthMonth, ChildName = "孩子" }, asGuardian);
+        }
+    }
+
     /// <summary>A unit registered in a new fleet of its own, not paired yet: its pairing code is the one in its box.</summary>
     public async Task<RegisterDeviceResponse> RegisteredDeviceAsync(string profile = "none", AgeBandPolicy? baselineBand = null)
     {

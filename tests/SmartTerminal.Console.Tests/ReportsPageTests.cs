@@ -26,10 +26,9 @@ public sealed class ReportsPageTests(ConsoleStack stack) : IClassFixture<Console
         var later = DateTimeOffset.UtcNow.AddHours(-1);
         string DayOf(DateTimeOffset at) => Day(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, shanghai).DateTime));
         var (fleet, units, token) = await stack.FleetAsync("maker-reports", "儿童手表 R5", 5, "cn-minor-mode-2024");
+        await stack.PairEachAsync(units);
         for (var i = 0; i < units.Count; i++)
         {
-            var (guardians, asGuardian) = stack.Guardian(await stack.Service.TokenAsync("guardian", "parent-" + units[i].DeviceId));
-            await guardians.PairDeviceAsync(new PairDeviceRequest { PairingCode = units[i].PairingCode, ChildBirthMonth = "2016-05", ChildName = "孩子" }, asGuardian);
             var events = new Wire.EnforcementEventBatch();
             // Every watch: two curfew denials 20 hours ago; one of them also a budget denial an hour ago and a clock jump.
             events.Events.Add(Event(earlier, Wire.EnforcementEventKind.Denied, Wire.DecisionReason.Curfew));

@@ -75,7 +75,7 @@ public sealed partial class RolloutService(
 
     private async Task<RolloutProgress> ProgressAsync(StateSession session, StoredRollout stored) => new(
         stored.Id, stored.FleetId, (int)stored.Total, (int)stored.Published,
-        (int)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt),
+        (int)await policies.AcknowledgedSinceAsync(session, stored.FleetId, stored.StartedAt, stored.ModelId),
         (RolloutPhase)stored.State,
         DateTimeOffset.FromUnixTimeMilliseconds(stored.StartedAt),
         stored.CompletedAt is { } completedAt ? DateTimeOffset.FromUnixTimeMilliseconds(completedAt) : null,

@@ -1,6 +1,9 @@
+using Google.Protobuf;
 using Grpc.Core;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
+using SmartTerminal.Testing;
+using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Service;
 
@@ -78,5 +81,41 @@ public sealed class BaselineRevisionTests(PolicyServiceFixture fixture) : IClass
         var stranger = await FleetScenario.CreateAsync(fixture.Service);
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await stranger.Manufacturers.ListRolloutsAsync(new ListRolloutsRequest { FleetId = fleet.Fleet.Id }, stranger.AsManufacturer));
         Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_model_rollout_counts_only_its_models_devices_as_applied()
+    {
+        var fleet = await FleetScenario.CreateAsync(fixture.Service);
+        var model = await fleet.Manufacturers.CreateModelAsync(new CreateModelRequest { FleetId = fleet.Fleet.Id, Name = "X2" }, fleet.AsManufacturer);
+        var inModel = await fleet.Manufacturers.RegisterDeviceAsync(new RegisterDeviceRequest { FleetId = fleet.Fleet.Id, ModelId = model.Id, SerialNumber = "SN-" + Guid.NewGuid().ToString("N") }, fleet.AsManufacturer);
+        var other = await fleet.RegisterAsync();
+        var modelChange = Change(fleet, 25, expected: null);
+        modelChange.ModelId = model.Id;
+        var rollout = (await fleet.Manufacturers.SetBaselineAsync(modelChange, fleet.AsManufacturer)).Rollout;
+        Assert.Equal(1u, rollout.TotalDevices);
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(30), async () =>
+            (await fleet.Manufacturers.GetRolloutAsync(new GetRolloutRequest { RolloutId = rollout.Id }, fleet.AsManufacturer)).State == RolloutState.Completed));
+        // After it, the other device gets a new policy of its own (its guardian's change).
+        var (guardian, _) = await fleet.PairAsync(other, "model-guardian");
+        await fleet.Guardians.SetGuardianSettingsAsync(new SetGuardianSettingsRequest { DeviceId = other.DeviceId, Settings = new PolicySettings { DailyMinutes = 30 } }, guardian);
+
+        // Both devices report the policy the service wants them to run now.
+        var lagging = (await fleet.Manufacturers.ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer)).Devices;
+        foreach (var device in new[] { inModel, other })
+        {
+            await using var client = await fleet.ConnectAsDeviceAsync(device);
+            await client.PublishAsync($"st/v1/{device.DeviceId}/up", new Wire.UplinkEnvelope
+            {
+                Sequence = 1,
+                CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = lagging.Single(d => d.DeviceId == device.DeviceId).DesiredVersion },
+            }.ToByteArray());
+        }
+
+        // Both caught up after the model's rollout started; only the model's device counts for it.
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(20), async () =>
+            (await fleet.Manufacturers.ListLaggingDevicesAsync(new ListLaggingDevicesRequest { FleetId = fleet.Fleet.Id }, fleet.AsManufacturer)).Devices.Count == 0));
+        Assert.Equal(1u, (await fleet.Manufacturers.GetRolloutAsync(new GetRolloutRequest { RolloutId = rollout.Id }, fleet.AsManufacturer)).AcknowledgedDevices);
     }
 }

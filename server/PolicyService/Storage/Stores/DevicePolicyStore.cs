@@ -170,14 +170,15 @@ public sealed class DevicePolicyStore
             """,
             new { fleetId, before = desiredBefore.ToUnixTimeMilliseconds(), refusal = (long)(refusal ?? -1), limit = (long)limit, offset = (long)offset });
 
-    /// <summary>How many devices of a fleet acknowledged a policy made since the given time.</summary>
-    public Task<long> AcknowledgedSinceAsync(StateSession session, string fleetId, long sinceUnixMs) =>
+    /// <summary>How many devices of a fleet (of one model, when given) acknowledged a policy made since the given time.</summary>
+    public Task<long> AcknowledgedSinceAsync(StateSession session, string fleetId, long sinceUnixMs, string modelId = "") =>
         session.ScalarAsync<long>(
             """
             SELECT COUNT(*) FROM device_policies p JOIN devices d ON d.id = p.device_id
-            WHERE d.fleet_id = @fleetId AND p.desired_at >= @since AND p.reported_version >= p.desired_version
+            WHERE d.fleet_id = @fleetId AND (@modelId = '' OR d.model_id = @modelId)
+              AND p.desired_at >= @since AND p.reported_version >= p.desired_version
             """,
-            new { fleetId, since = sinceUnixMs });
+            new { fleetId, modelId, since = sinceUnixMs });
 
     public Task<PolicyCoverage> CoverageAsync(StateSession session, string fleetId) =>
         session.QueryFirstOrDefaultAsync<PolicyCoverage>(
