@@ -16,6 +16,16 @@ free_port() {
     port_in_use "$port" || { echo "$port"; return; }
   done
 }
+# Six ports in a row for the replicas (BASE+0 .. BASE+5), all free, below the kernel's ephemeral range
+# (32768 and up, which outgoing connections take at any moment: a replica once failed to bind there).
+free_replica_base() {
+  local base i
+  while true; do
+    base=$((29000 + (RANDOM % 180) * 20))
+    for i in 0 1 2 3 4 5; do port_in_use $((base + i)) && continue 2; done
+    echo "$base"; return
+  done
+}
 
 scratch=$(mktemp -d)
 export ST_DATA_DIR="$scratch/data" ST_GRPC_PORT=$(free_port) ST_HTTP_PORT=$(free_port) ST_MQTT_PORT=$(free_port)
@@ -26,7 +36,7 @@ mkdir -p "$WORK"
 launcher=scripts/run-service.sh
 if [ "${1:-}" = "--cluster" ]; then
   launcher=scripts/run-cluster.sh
-  export ST_PG_PORT=$(free_port) ST_REPLICA_PORT_BASE=$((30000 + (RANDOM % 300) * 20)) ST_PG_DIR="$(mktemp -d /var/tmp/st-demo-pg-XXXXXX)"
+  export ST_PG_PORT=$(free_port) ST_REPLICA_PORT_BASE=$(free_replica_base) ST_PG_DIR="$(mktemp -d /var/tmp/st-demo-pg-XXXXXX)"
 fi
 "$launcher" > "$scratch/service.log" 2>&1 &
 service=$!
