@@ -243,6 +243,13 @@ public sealed partial class PolicyDistributor(
         }
     }
 
+    /// <summary>How many of the fleet's active devices last reported each firmware version (null: none yet), most first.</summary>
+    public async Task<IReadOnlyList<FirmwareCount>> FirmwareAsync(string fleetId)
+    {
+        await using var session = await database.ReadAsync();
+        return await store.FirmwareAsync(session, fleetId);
+    }
+
     public async Task<DevicePolicyStatus?> StateAsync(string deviceId)
     {
         await using var session = await database.ReadAsync();

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -25,10 +26,13 @@ public sealed class ExportFiles : IDisposable
 
     private readonly MemoryCache _files = new(new MemoryCacheOptions { SizeLimit = MaxTotalBytes });
 
-    public void Keep(string user, ExportFile file) =>
-        _files.Set((user, file.Id), file, new MemoryCacheEntryOptions { Size = file.Bytes.Length, AbsoluteExpirationRelativeToNow = Lifetime });
+    public void Keep(ClaimsPrincipal user, ExportFile file) =>
+        _files.Set((Owner(user), file.Id), file, new MemoryCacheEntryOptions { Size = file.Bytes.Length, AbsoluteExpirationRelativeToNow = Lifetime });
 
-    public ExportFile? Find(string user, string id) => _files.TryGetValue((user, id), out ExportFile? file) ? file : null;
+    public ExportFile? Find(ClaimsPrincipal user, string id) => _files.TryGetValue((Owner(user), id), out ExportFile? file) ? file : null;
+
+    // Files belong to the signed-in user's id (the token's subject).
+    private static string Owner(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier) ?? string.Empty;
 
     public void Dispose() => _files.Dispose();
 }

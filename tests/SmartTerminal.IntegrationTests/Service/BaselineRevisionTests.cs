@@ -1,9 +1,7 @@
-using Google.Protobuf;
 using Grpc.Core;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
-using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Service;
 
@@ -105,12 +103,7 @@ public sealed class BaselineRevisionTests(PolicyServiceFixture fixture) : IClass
         foreach (var device in new[] { inModel, other })
         {
             await using var client = await fleet.ConnectAsDeviceAsync(device);
-            await client.PublishAsync($"st/v1/{device.DeviceId}/up", new Wire.UplinkEnvelope
-            {
-                Sequence = 1,
-                CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0", PolicyVersion = lagging.Single(d => d.DeviceId == device.DeviceId).DesiredVersion },
-            }.ToByteArray());
+            await client.PublishAsync($"st/v1/{device.DeviceId}/up", RawUplinks.Heartbeat(1, lagging.Single(d => d.DeviceId == device.DeviceId).DesiredVersion));
         }
 
         // Both caught up after the model's rollout started; only the model's device counts for it.

@@ -1,9 +1,7 @@
-using Google.Protobuf;
 using Grpc.Core;
 using SmartTerminal.Contracts.Api.V1;
 using SmartTerminal.IntegrationTests.Infrastructure;
 using SmartTerminal.Testing;
-using Wire = SmartTerminal.Contracts.Device.V1;
 
 namespace SmartTerminal.IntegrationTests.Service;
 
@@ -25,23 +23,13 @@ public sealed class FirmwareVersionTests(PolicyServiceFixture fixture) : IClassF
             var device = await fleet.RegisterAsync();
             devices.Add(device);
             await using var client = await fleet.ConnectAsDeviceAsync(device);
-            await client.PublishAsync($"st/v1/{device.DeviceId}/up", new Wire.UplinkEnvelope
-            {
-                Sequence = 1,
-                CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                Heartbeat = new Wire.Heartbeat { FirmwareVersion = firmware, PolicyVersion = 1 },
-            }.ToByteArray());
+            await client.PublishAsync($"st/v1/{device.DeviceId}/up", RawUplinks.Heartbeat(1, firmware: firmware));
         }
 
         // The last one upgrades.
         await using (var client = await fleet.ConnectAsDeviceAsync(devices[^1]))
         {
-            await client.PublishAsync($"st/v1/{devices[^1].DeviceId}/up", new Wire.UplinkEnvelope
-            {
-                Sequence = 2,
-                CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.2.0", PolicyVersion = 1 },
-            }.ToByteArray());
+            await client.PublishAsync($"st/v1/{devices[^1].DeviceId}/up", RawUplinks.Heartbeat(2, firmware: "1.2.0"));
         }
 
         await fleet.RegisterAsync(); // never switched on

@@ -153,12 +153,8 @@ public sealed class IngestPipelineTests : IAsyncLifetime
         var up = $"st/v1/{registered.DeviceId}/up";
         var now = DateTimeOffset.UtcNow;
         var claim = DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 300 * 300) - 600);
-        byte[] Claiming(ulong sequence, DateTimeOffset through) => new Wire.UplinkEnvelope
-        {
-            Sequence = sequence,
-            CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Heartbeat = new Wire.Heartbeat { PolicyVersion = 1, ClockState = Wire.ClockState.Trusted, UsageCompleteThroughUnix = through.ToUnixTimeSeconds() },
-        }.ToByteArray();
+        byte[] Claiming(ulong sequence, DateTimeOffset through, Wire.ClockState clock = Wire.ClockState.Trusted) =>
+            RawUplinks.Heartbeat(sequence, clock: clock, usageCompleteThrough: through);
         async Task<DateTimeOffset?> CompleteThroughAsync() => (await fleet.Guardians.GetUsageAsync(new GetUsageRequest
         {
             DeviceId = registered.DeviceId,
@@ -188,12 +184,7 @@ public sealed class IngestPipelineTests : IAsyncLifetime
 
         // A stale clock does not vouch (it may run ahead, and a claim is never taken back).
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        await device.PublishAsync(up, new Wire.UplinkEnvelope
-        {
-            Sequence = 7,
-            CreatedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Heartbeat = new Wire.Heartbeat { PolicyVersion = 1, ClockState = Wire.ClockState.Stale, UsageCompleteThroughUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds() },
-        }.ToByteArray());
+        await device.PublishAsync(up, Claiming(7, DateTimeOffset.UtcNow, Wire.ClockState.Stale));
         Assert.True(await UplinkAcks.ThroughAsync(device, registered.DeviceId, 7));
         Assert.Equal(capped, await CompleteThroughAsync());
     }

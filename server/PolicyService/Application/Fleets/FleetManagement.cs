@@ -4,13 +4,12 @@ using SmartTerminal.PolicyService.Errors;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Registry;
 using SmartTerminal.PolicyService.Security;
-using SmartTerminal.PolicyService.Storage;
 using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Application.Fleets;
 
 /// <summary>A manufacturer's fleets, models and baselines, and the rollouts a baseline change starts.</summary>
-public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, RolloutService rollouts, PolicyDistributor distributor, AuditLog audit, StateDatabase database, DevicePolicyStore policies)
+public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, RolloutService rollouts, PolicyDistributor distributor, AuditLog audit)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -56,9 +55,8 @@ public sealed class FleetManagement(FleetRegistry fleets, PolicyLayers layers, R
     public async Task<(IReadOnlyList<FirmwareCount> Versions, long Unknown, long Other)> FirmwareAsync(Caller caller, string fleetId)
     {
         await fleets.RequireManagedAsync(caller, fleetId);
-        await using var session = await database.ReadAsync();
         // Every version's count (a fleet has a few dozen at most; the devices are counted in the database).
-        var all = await policies.FirmwareAsync(session, fleetId, int.MaxValue);
+        var all = await distributor.FirmwareAsync(fleetId);
         var known = all.Where(v => v.Version is not null).ToList();
         return ([.. known.Take(ListedFirmwareVersions)], all.Where(v => v.Version is null).Sum(v => v.Devices), known.Skip(ListedFirmwareVersions).Sum(v => v.Devices));
     }

@@ -141,19 +141,16 @@ public sealed class DevicePolicyStore
             """,
             new { deviceId, sequence = (long)sequence, version = (long)appliedVersion, at = at.ToUnixTimeMilliseconds(), refusal = (long)refusal, firmware }) is { } desired && desired > (long)appliedVersion;
 
-    /// <summary>
-    /// How many of a fleet's active devices last reported each firmware version (null: none reported yet),
-    /// most devices first, at most <paramref name="limit"/> versions.
-    /// </summary>
-    public Task<IReadOnlyList<FirmwareCount>> FirmwareAsync(StateSession session, string fleetId, int limit) =>
+    /// <summary>How many of a fleet's active devices last reported each firmware version (null: none reported yet), most devices first.</summary>
+    public Task<IReadOnlyList<FirmwareCount>> FirmwareAsync(StateSession session, string fleetId) =>
         session.QueryAsync<FirmwareCount>(
             """
             SELECT p.firmware AS version, COUNT(*) AS devices
             FROM devices d LEFT JOIN device_policies p ON p.device_id = d.id
             WHERE d.fleet_id = @fleetId AND d.decommissioned_at IS NULL
-            GROUP BY p.firmware ORDER BY COUNT(*) DESC, p.firmware LIMIT @limit
+            GROUP BY p.firmware ORDER BY COUNT(*) DESC, p.firmware
             """,
-            new { fleetId, limit = (long)limit });
+            new { fleetId });
 
     public Task<StoredPolicyState?> StateAsync(StateSession session, string deviceId) =>
         session.QueryFirstOrDefaultAsync<StoredPolicyState>($"SELECT {StateColumns} FROM device_policies p WHERE p.device_id = @deviceId", new { deviceId });
