@@ -122,4 +122,22 @@ public sealed class BaselineFormTests
         Assert.Equal(["band-1-max-age-rating"], fields);
         Assert.Equal(["age_bands[0].limits.required_curfews[0]", "age_bands[7].limits.max_age_rating"], others);
     }
+
+    [Fact]
+    public void A_post_without_bands_or_with_gaps_binds_as_no_values_not_as_a_crash()
+    {
+        var form = new BaselineForm { Bands = null!, Revision = 4 };
+        Assert.Empty(form.Bands);
+        form.Bands = [null!, new BandForm { MinAge = 8, MaxAge = 12, Values = null! }];
+
+        var bands = form.Apply(Stored, Profile, out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(new BandForm().Values, form.Bands.Single().Values);
+        // Blank everywhere: only what the form does not show stays (the stored curfew).
+        Assert.Equal(1260u, Assert.Single(bands).Band.Limits.RequiredCurfews.Single().StartMinute);
+        var days = new SmartTerminal.WebConsole.Guardians.Rules.RulesForm { WeekdayMinutes = null! }.WeekdayMinutes;
+        Assert.Equal(7, days.Count);
+        Assert.All(days, Assert.Null);
+    }
 }

@@ -140,12 +140,23 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
     [Fact]
     public async Task Another_manufacturers_fleet_has_no_baseline_or_rollouts_page_for_this_one()
     {
-        var (_, _, token) = await stack.FleetAsync("maker-baseline-own", "Own", 0, Profile);
+        var (own, _, token) = await stack.FleetAsync("maker-baseline-own", "Own", 0, Profile);
         var (theirs, _, theirToken) = await stack.FleetAsync("maker-baseline-theirs", "Theirs", 1, Profile);
         var theirRollout = (await new ManufacturerService.ManufacturerServiceClient(stack.Service.Channel).SetBaselineAsync(
             new SetBaselineRequest { FleetId = theirs.Id }, new CallOptions(new Metadata { { "Authorization", "Bearer " + theirToken } }))).Rollout.Id;
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token, landing: "/fleets");
+
+        // A hand-made post with a gap in the bands' indices is answered like any other, not with an error page.
+        await page.GotoAsync($"/fleets/{own.Id}/baseline");
+        var antiforgery = await page.Locator("form.baseline input[name=__RequestVerificationToken]").GetAttributeAsync("value");
+        var crafted = await page.Context.APIRequest.PostAsync($"/fleets/{own.Id}/baseline", new()
+        {
+            Form = page.Context.APIRequest.CreateFormData()
+                .Set("_handler", "baseline").Set("__RequestVerificationToken", antiforgery!).Set("Form.Revision", "0")
+                .Set("Form.Step", "review").Set("Form.Bands[2].MinAge", "8").Set("Form.Bands[2].MaxAge", "12").Set("Form.Bands[2].Values[1]", "90"),
+        });
+        Assert.Equal(200, crafted.Status);
 
         await page.GotoAsync($"/fleets/{theirs.Id}/baseline");
         Assert.Equal("这不是您的设备批次。", await page.Locator("[role=alert]").InnerTextAsync());

@@ -25,8 +25,17 @@ public sealed class BaselineForm
     /// <summary>The fingerprint of the change the manufacturer reviewed; publishing anything else shows the review again.</summary>
     public string? Reviewed { get; set; }
 
-    /// <summary>In the profile's band order.</summary>
-    public List<BandForm> Bands { get; set; } = [];
+    /// <summary>
+    /// In the profile's band order. A post without them, or with gaps in their indices (not what the page
+    /// sends, but anyone can post anything), binds as null: kept as an empty list and null entries dropped.
+    /// </summary>
+    public List<BandForm> Bands
+    {
+        get => _bands;
+        set => _bands = value is null ? [] : [.. value.Where(b => b is not null)];
+    }
+
+    private List<BandForm> _bands = [];
 
     /// <summary>The form filled with the stored baseline (blank where it leaves a value to the profile).</summary>
     public static BaselineForm From(StoredBaseline? stored, RegulationProfile profile) => new()
@@ -124,9 +133,15 @@ public sealed class BaselineForm
 /// <summary>One age band's values as typed, in <see cref="BaselineField.All"/>'s order.</summary>
 public sealed class BandForm
 {
+    private List<string?> _values = [];
+
     public uint MinAge { get; set; }
 
     public uint MaxAge { get; set; }
 
-    public List<string?> Values { get; set; } = [];
+    public List<string?> Values
+    {
+        get => _values;
+        set => _values = value ?? [];
+    }
 }

@@ -20,7 +20,14 @@ public sealed class RulesForm
     public string? DailyMinutes { get; set; }
 
     /// <summary>Monday first; a blank day takes the daily value.</summary>
-    public List<string?> WeekdayMinutes { get; set; } = [.. new string?[Weekdays]];
+    public List<string?> WeekdayMinutes
+    {
+        get => _weekdayMinutes;
+        // A post without the days (or with gaps in their indices) binds as null: treated as all blank.
+        set => _weekdayMinutes = value ?? [.. new string?[Weekdays]];
+    }
+
+    private List<string?> _weekdayMinutes = [.. new string?[Weekdays]];
 
     /// <summary>"HH:mm": when use is allowed each day (the rest is bedtime).</summary>
     public string? AllowedFrom { get; set; }
