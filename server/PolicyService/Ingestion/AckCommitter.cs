@@ -5,15 +5,16 @@ using SmartTerminal.PolicyService.Broker;
 using SmartTerminal.PolicyService.DeviceLink;
 using SmartTerminal.PolicyService.Policies;
 using SmartTerminal.PolicyService.Storage;
+using SmartTerminal.PolicyService.Storage.Stores;
 
 namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// The last stage: for a stored batch, advances every device's watermark to its highest contiguous
-/// stored sequence and records the policy versions the batch's uplinks report, in one transaction, then
-/// acknowledges each device once. Sequences stored above a
-/// gap (an uplink lost before it was stored, or batches finishing out of order) wait until the gap
-/// closes: in memory with the embedded broker (one process receives all of a device's uplinks; only
+/// stored sequence, records the usage-complete claims of the heartbeats it now covers and the policy
+/// versions the batch's uplinks report, in one transaction, then acknowledges each device once. Sequences
+/// stored above a gap (an uplink lost before it was stored, or batches finishing out of order) wait, with
+/// their claims, until the gap closes: in memory with the embedded broker (one process receives all of a device's uplinks; only
 /// one committer runs, so these sets need no lock), in the state database with an external broker
 /// (any replica may receive any uplink, <see cref="CommitSharedAsync"/>).
 /// </summary>
@@ -24,7 +25,7 @@ public sealed partial class AckCommitter(
     // A state database that is down fails every batch: its first failure is logged with the exception,
     // then a summary every 30 s and one line when commits work again (not one stack trace per batch).
     private readonly RepeatedFailures _commitFailures = new(TimeSpan.FromSeconds(30), time);
-    private readonly Dictionary<string, SortedSet<ulong>> _storedAhead = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<StoredSequence>> _storedAhead = new(StringComparer.Ordinal);
     private readonly bool _shared = broker.Value.Mode == BrokerMode.External;
 
     public async Task CommitAsync(UplinkBatch batch, CancellationToken cancellationToken)
@@ -36,7 +37,6 @@ public sealed partial class AckCommitter(
         }
 
         var current = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var uplink in batch.Uplinks)
         {
             if (!current.TryGetValue(uplink.DeviceId, out var watermark))
@@ -47,34 +47,30 @@ public sealed partial class AckCommitter(
 
             if (uplink.Sequence > watermark)
             {
-                Ahead(uplink.DeviceId).Add(uplink.Sequence);
+                Ahead(uplink.DeviceId).Add(Stored(uplink));
             }
         }
 
+        var advanced = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var complete = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (deviceId, watermark) in current)
         {
             if (_storedAhead.TryGetValue(deviceId, out var ahead))
             {
-                var through = watermark;
-                while (ahead.Contains(through + 1))
-                {
-                    through++;
-                }
-
+                var (through, claim) = ContiguousRun.Advance(watermark, ahead);
                 if (through > watermark)
                 {
                     advanced[deviceId] = through;
+                }
+
+                if (claim > 0)
+                {
+                    complete[deviceId] = claim;
                 }
             }
         }
 
         var reports = ReportsOf(batch);
-        var after = new Dictionary<string, ulong>(current, StringComparer.Ordinal);
-        foreach (var (deviceId, through) in advanced)
-        {
-            after[deviceId] = through;
-        }
-
         IReadOnlyList<string> lagging = [];
         try
         {
@@ -82,7 +78,7 @@ public sealed partial class AckCommitter(
             {
                 await using var session = await database.WriteAsync(cancellationToken);
                 await watermarks.AdvanceAsync(session, advanced);
-                await watermarks.RecordUsageCompleteAsync(session, batch.Uplinks, after);
+                await watermarks.RaiseUsageCompleteAsync(session, complete);
                 lagging = await distributor.RecordReportsAsync(session, reports);
                 await session.CommitAsync();
             }
@@ -103,7 +99,7 @@ public sealed partial class AckCommitter(
         {
             current[deviceId] = through;
             var ahead = _storedAhead[deviceId];
-            ahead.RemoveWhere(s => s <= through);
+            ahead.RemoveWhere(s => s.Sequence <= through);
             if (ahead.Count == 0)
             {
                 _storedAhead.Remove(deviceId);
@@ -123,8 +119,8 @@ public sealed partial class AckCommitter(
         try
         {
             await using var session = await database.WriteAsync(cancellationToken);
-            update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(u => (u.DeviceId, u.Sequence))]);
-            await watermarks.RecordUsageCompleteAsync(session, batch.Uplinks, update.Current);
+            update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(Stored)]);
+            await watermarks.RaiseUsageCompleteAsync(session, update.UsageCompleteThrough);
             lagging = await distributor.RecordReportsAsync(session, reports);
             await session.CommitAsync();
         }
@@ -169,7 +165,9 @@ public sealed partial class AckCommitter(
         }
     }
 
-    private SortedSet<ulong> Ahead(string deviceId)
+    private static StoredSequence Stored(PendingUplink uplink) => new(uplink.DeviceId, uplink.Sequence, uplink.UsageCompleteThroughUnix);
+
+    private HashSet<StoredSequence> Ahead(string deviceId)
     {
         if (!_storedAhead.TryGetValue(deviceId, out var ahead))
         {

@@ -39,19 +39,12 @@ public sealed class UplinkWatermarks(StateDatabase database, WatermarkStore stor
         storedThrough.Count == 0 ? Task.CompletedTask : store.AdvanceAsync(session, storedThrough);
 
     /// <summary>
-    /// Records, inside the caller's write session, the latest usage-complete claim of each device among
-    /// the batch's heartbeats that are at or below its watermark after the batch: only then is every
-    /// earlier uplink, and so every use before the claimed time, stored.
+    /// Records, inside the caller's write session, each device's newest usage-complete claim among the
+    /// heartbeats its watermark now covers (<see cref="ContiguousRun"/>): only then is every earlier uplink,
+    /// and so every use before the claimed time, stored. A claim never lowers the recorded one.
     /// </summary>
-    public Task RecordUsageCompleteAsync(StateSession session, IEnumerable<PendingUplink> uplinks, IReadOnlyDictionary<string, ulong> watermarksAfter)
-    {
-        var claims = uplinks
-            .Where(u => u.UsageCompleteThroughUnix > 0 && watermarksAfter.TryGetValue(u.DeviceId, out var through) && u.Sequence <= through)
-            .GroupBy(u => u.DeviceId, StringComparer.Ordinal)
-            .Select(g => new KeyValuePair<string, long>(g.Key, g.Max(u => u.UsageCompleteThroughUnix)))
-            .ToList();
-        return store.RaiseUsageCompleteAsync(session, claims);
-    }
+    public Task RaiseUsageCompleteAsync(StateSession session, IReadOnlyDictionary<string, long> claims) =>
+        store.RaiseUsageCompleteAsync(session, [.. claims]);
 
     /// <summary>Unix seconds before which the device's usage is all stored; 0 when not known.</summary>
     public async Task<long> UsageCompleteThroughAsync(string deviceId)

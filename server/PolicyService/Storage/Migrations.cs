@@ -383,6 +383,14 @@ public static class Migrations
         """, Postgres: """
         ALTER TABLE device_policies ADD COLUMN IF NOT EXISTS firmware TEXT;
         """),
+
+        // 10: a heartbeat stored above a gap keeps its usage-complete claim until the gap closes (batches
+        // finish out of order, and with an external broker another replica may close the gap).
+        new(10, Sqlite: """
+        ALTER TABLE uplink_stored_ahead ADD COLUMN usage_complete_through INTEGER NOT NULL DEFAULT 0;
+        """, Postgres: """
+        ALTER TABLE uplink_stored_ahead ADD COLUMN IF NOT EXISTS usage_complete_through BIGINT NOT NULL DEFAULT 0;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

@@ -117,7 +117,7 @@ public sealed class StoreTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
-    public async Task Two_replicas_storing_alternate_uplinks_of_one_device_at_once_move_its_watermark_over_all_of_them(StateProvider provider)
+    public async Task Two_replicas_storing_alternate_uplinks_of_one_device_at_once_move_its_watermark_and_usage_claim_over_all_of_them(StateProvider provider)
     {
         // The broker's round robin: uplink n of each device goes to replica n % 2, committed concurrently.
         var options = await _engines.OptionsAsync(provider);
@@ -128,14 +128,18 @@ public sealed class StoreTests : IAsyncLifetime
 
         await Task.WhenAll(order.Select(async n =>
         {
+            // Every uplink a heartbeat saying use before n * 100 is all sent: the claim counts only once
+            // every earlier uplink is stored, so it waits above a gap with its sequence.
             await using var session = await replicas[n % 2].WriteAsync();
-            await ledger.RecordStoredAsync(session, [.. devices.Select(d => (d, (ulong)n))]);
+            var update = await ledger.RecordStoredAsync(session, [.. devices.Select(d => new StoredSequence(d, (ulong)n, n * 100))]);
+            await new WatermarkStore().RaiseUsageCompleteAsync(session, [.. update.UsageCompleteThrough]);
             await session.CommitAsync();
         }));
 
         foreach (var device in devices)
         {
             Assert.Equal(60UL, await ReadAsync(replicas[0], s => new WatermarkStore().GetAsync(s, device)));
+            Assert.Equal(6000L, await ReadAsync(replicas[1], s => new WatermarkStore().UsageCompleteThroughAsync(s, device)));
         }
 
         Assert.Empty((await ReadAsync(replicas[1], s => new StoredAheadStore().OfAsync(s, devices))).SelectMany(g => g));

@@ -2,11 +2,12 @@ namespace SmartTerminal.PolicyService.Storage.Stores;
 
 /// <summary>
 /// Uplink sequences stored in InfluxDB above a gap in their device's sequence (the
-/// <c>uplink_stored_ahead</c> table): acknowledged once the gap closes, by whichever replica closes it.
+/// <c>uplink_stored_ahead</c> table): acknowledged once the gap closes, by whichever replica closes it,
+/// and only then is a heartbeat's usage-complete claim recorded, so the claim waits with its sequence.
 /// </summary>
 public sealed class StoredAheadStore
 {
-    public async Task AddAsync(StateSession session, IReadOnlyCollection<(string DeviceId, ulong Sequence)> stored)
+    public async Task AddAsync(StateSession session, IReadOnlyCollection<StoredSequence> stored)
     {
         if (stored.Count == 0)
         {
@@ -16,18 +17,23 @@ public sealed class StoredAheadStore
         if (session.Provider == StateProvider.Sqlite)
         {
             await session.ExecuteAsync(
-                "INSERT INTO uplink_stored_ahead (device_id, sequence) VALUES (@DeviceId, @Sequence) ON CONFLICT DO NOTHING",
-                stored.Select(s => new { s.DeviceId, Sequence = (long)s.Sequence }));
+                "INSERT INTO uplink_stored_ahead (device_id, sequence, usage_complete_through) VALUES (@DeviceId, @Sequence, @UsageCompleteThrough) ON CONFLICT DO NOTHING",
+                stored.Select(s => new { s.DeviceId, Sequence = (long)s.Sequence, s.UsageCompleteThrough }));
             return;
         }
 
         await session.ExecuteAsync(
-            "INSERT INTO uplink_stored_ahead (device_id, sequence) SELECT * FROM unnest(@devices, @sequences) ON CONFLICT DO NOTHING",
-            new { devices = stored.Select(s => s.DeviceId).ToArray(), sequences = stored.Select(s => (long)s.Sequence).ToArray() });
+            "INSERT INTO uplink_stored_ahead (device_id, sequence, usage_complete_through) SELECT * FROM unnest(@devices, @sequences, @claims) ON CONFLICT DO NOTHING",
+            new
+            {
+                devices = stored.Select(s => s.DeviceId).ToArray(),
+                sequences = stored.Select(s => (long)s.Sequence).ToArray(),
+                claims = stored.Select(s => s.UsageCompleteThrough).ToArray(),
+            });
     }
 
     /// <summary>The stored-ahead sequences of these devices.</summary>
-    public async Task<ILookup<string, ulong>> OfAsync(StateSession session, IReadOnlyList<string> deviceIds)
+    public async Task<ILookup<string, StoredSequence>> OfAsync(StateSession session, IReadOnlyList<string> deviceIds)
     {
         IEnumerable<AheadRow> rows;
         if (session.Provider == StateProvider.Sqlite)
@@ -35,17 +41,17 @@ public sealed class StoredAheadStore
             var all = new List<AheadRow>();
             foreach (var deviceId in deviceIds)
             {
-                all.AddRange(await session.QueryAsync<AheadRow>("SELECT device_id, sequence FROM uplink_stored_ahead WHERE device_id = @deviceId", new { deviceId }));
+                all.AddRange(await session.QueryAsync<AheadRow>("SELECT device_id, sequence, usage_complete_through FROM uplink_stored_ahead WHERE device_id = @deviceId", new { deviceId }));
             }
 
             rows = all;
         }
         else
         {
-            rows = await session.QueryAsync<AheadRow>("SELECT device_id, sequence FROM uplink_stored_ahead WHERE device_id = ANY(@ids)", new { ids = deviceIds.ToArray() });
+            rows = await session.QueryAsync<AheadRow>("SELECT device_id, sequence, usage_complete_through FROM uplink_stored_ahead WHERE device_id = ANY(@ids)", new { ids = deviceIds.ToArray() });
         }
 
-        return rows.ToLookup(r => r.DeviceId, r => (ulong)r.Sequence, StringComparer.Ordinal);
+        return rows.ToLookup(r => r.DeviceId, r => new StoredSequence(r.DeviceId, (ulong)r.Sequence, r.UsageCompleteThrough), StringComparer.Ordinal);
     }
 
     /// <summary>Forgets what the new watermarks cover.</summary>
@@ -69,11 +75,11 @@ public sealed class StoredAheadStore
             new { devices = watermarks.Keys.ToArray(), throughs = watermarks.Values.Select(v => (long)v).ToArray() });
     }
 
-    private sealed record AheadRow(string DeviceId, long Sequence)
+    private sealed record AheadRow(string DeviceId, long Sequence, long UsageCompleteThrough)
     {
         // For Dapper (see StateSession).
         private AheadRow()
-            : this(default!, default)
+            : this(default!, default, default)
         {
         }
     }
