@@ -15,7 +15,10 @@ internal static class ConsolePages
         await page.GotoAsync("/signin");
         await page.FillAsync("#token", token);
         await page.Locator("main button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync("**" + landing);
+        // Once the landing page's response starts and its heading is there: waiting for the load event
+        // once timed out in CI with the page shown and the network idle.
+        await page.WaitForURLAsync("**" + landing, new() { WaitUntil = WaitUntilState.Commit });
+        await page.Locator("main h1").WaitForAsync();
     }
 
     public static async Task AssertAccessibleAsync(IPage page)

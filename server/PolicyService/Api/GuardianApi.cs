@@ -11,7 +11,7 @@ namespace SmartTerminal.PolicyService.Api;
 /// is paired with; any other device id answers NotFound.
 /// </summary>
 [Authorize(Roles = Roles.Guardian)]
-public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeGrants grants, ChildUsage usage, ChildHistory history) : GuardianService.GuardianServiceBase
+public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeGrants grants, ChildUsage usage, ChildHistory history, ChildRequests requests) : GuardianService.GuardianServiceBase
 {
     public override async Task<PairedDevice> PairDevice(PairDeviceRequest request, ServerCallContext context) =>
         (await children.PairAsync(Caller.From(context), request.PairingCode, request.ChildBirthMonth, request.ChildName, context.CancellationToken)).ToMessage();
@@ -69,6 +69,12 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
             ReportedVersion = effective.ReportedVersion,
         };
     }
+
+    public override async Task<ListRequestsResponse> ListRequests(ListRequestsRequest request, ServerCallContext context) =>
+        new() { Requests = { await requests.ListAsync(Caller.From(context), request.DeviceId) } };
+
+    public override Task<ChildRequest> AnswerRequest(AnswerRequestRequest request, ServerCallContext context) =>
+        requests.AnswerAsync(Caller.From(context), request.DeviceId, request.RequestId, request.Approve, request.Minutes, context.CancellationToken);
 
     public override async Task<GrantExtensionResponse> GrantExtension(GrantExtensionRequest request, ServerCallContext context)
     {

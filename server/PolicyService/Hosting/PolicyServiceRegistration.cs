@@ -50,6 +50,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<PairingStore>();
         services.AddSingleton<WatermarkStore>();
         services.AddSingleton<StoredAheadStore>();
+        services.AddSingleton<ChildRequestStore>();
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<RolloutStore>();
         services.AddSingleton<AuditStore>();
@@ -104,6 +105,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<DeviceQuota>();
         services.AddSingleton<TelemetryOutage>();
+        services.AddSingleton<AskedRequests>();
         services.AddSingleton<UplinkDecoder>();
         services.AddSingleton<BatchWriter>();
         services.AddSingleton<SharedUplinkLedger>();
@@ -116,6 +118,7 @@ public static class PolicyServiceRegistration
         services.AddSingleton<ChildDevices>();
         services.AddSingleton<ChildPolicy>();
         services.AddSingleton<TimeGrants>();
+        services.AddSingleton<ChildRequests>();
         services.AddSingleton<ChildUsage>();
         services.AddSingleton<ChildHistory>();
         services.AddSingleton<ComplianceReading>();

@@ -11,15 +11,15 @@ namespace SmartTerminal.PolicyService.Ingestion;
 
 /// <summary>
 /// The last stage: for a stored batch, advances every device's watermark to its highest contiguous
-/// stored sequence, records the usage-complete claims of the heartbeats it now covers and the policy
-/// versions the batch's uplinks report, in one transaction, then acknowledges each device once. Sequences
+/// stored sequence, records the usage-complete claims of the heartbeats it now covers, the policy
+/// versions the batch's uplinks report and what they ask guardians for, in one transaction, then acknowledges each device once. Sequences
 /// stored above a gap (an uplink lost before it was stored, or batches finishing out of order) wait, with
 /// their claims, until the gap closes: in memory with the embedded broker (one process receives all of a device's uplinks; only
 /// one committer runs, so these sets need no lock), in the state database with an external broker
 /// (any replica may receive any uplink, <see cref="CommitSharedAsync"/>).
 /// </summary>
 public sealed partial class AckCommitter(
-    StateDatabase database, UplinkWatermarks watermarks, SharedUplinkLedger ledger, PolicyDistributor distributor,
+    StateDatabase database, UplinkWatermarks watermarks, SharedUplinkLedger ledger, PolicyDistributor distributor, ChildRequestStore requests,
     IDeviceDownlink downlink, IOptions<BrokerOptions> broker, IngestMetrics metrics, TimeProvider time, ILogger<AckCommitter> logger)
 {
     // A state database that is down fails every batch: its first failure is logged with the exception,
@@ -71,14 +71,16 @@ public sealed partial class AckCommitter(
         }
 
         var reports = ReportsOf(batch);
+        var asked = AskedOf(batch);
         IReadOnlyList<string> lagging = [];
         try
         {
-            if (advanced.Count > 0 || reports.Count > 0)
+            if (advanced.Count > 0 || reports.Count > 0 || asked.Count > 0)
             {
                 await using var session = await database.WriteAsync(cancellationToken);
                 await watermarks.AdvanceAsync(session, advanced);
                 await watermarks.RaiseUsageCompleteAsync(session, complete);
+                await requests.RecordAsync(session, asked);
                 lagging = await distributor.RecordReportsAsync(session, reports);
                 await session.CommitAsync();
             }
@@ -121,6 +123,7 @@ public sealed partial class AckCommitter(
             await using var session = await database.WriteAsync(cancellationToken);
             update = await ledger.RecordStoredAsync(session, [.. batch.Uplinks.Select(Stored)]);
             await watermarks.RaiseUsageCompleteAsync(session, update.UsageCompleteThrough);
+            await requests.RecordAsync(session, AskedOf(batch));
             lagging = await distributor.RecordReportsAsync(session, reports);
             await session.CommitAsync();
         }
@@ -143,6 +146,12 @@ public sealed partial class AckCommitter(
         [.. batch.Uplinks.Where(u => u.Report is not null && !u.IsResend)
             .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
             .Select(u => (u.DeviceId, u.Report!.Value))];
+
+    // What the batch's new uplinks ask guardians for, in each device's uplink order.
+    private static List<AskedRequest> AskedOf(UplinkBatch batch) =>
+        [.. batch.Uplinks.Where(u => u.Requests is { Count: > 0 } && !u.IsResend)
+            .OrderBy(u => u.DeviceId, StringComparer.Ordinal).ThenBy(u => u.Sequence)
+            .SelectMany(u => u.Requests!)];
 
     private async Task AcknowledgeAsync(UplinkBatch batch, IReadOnlyDictionary<string, ulong> current, CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ public sealed partial class UplinkDecoder(
     DeviceFleets fleets,
     IDeviceDownlink downlink,
     TelemetryWriter telemetry,
+    AskedRequests requests,
     IngestMetrics metrics,
     IOptions<TelemetryOptions> limits,
     TimeProvider time,
@@ -90,7 +91,9 @@ public sealed partial class UplinkDecoder(
         }
 
         var points = TelemetryPoints.From(await fleets.OfAsync(deviceId) ?? string.Empty, deviceId, uplink, verdict);
-        return new PendingUplink(deviceId, uplink.Sequence, points, payload, receivedAt, Report: report, UsageCompleteThroughUnix: verdict.Reason is null ? CompleteThrough(uplink) : 0);
+        return new PendingUplink(
+            deviceId, uplink.Sequence, points, payload, receivedAt, Report: report,
+            UsageCompleteThroughUnix: verdict.Reason is null ? CompleteThrough(uplink) : 0, Requests: await requests.OfAsync(deviceId, uplink, verdict));
     }
 
     // A heartbeat's claim, from a trusted clock only, never later than the heartbeat itself or the

@@ -391,6 +391,47 @@ public static class Migrations
         """, Postgres: """
         ALTER TABLE uplink_stored_ahead ADD COLUMN IF NOT EXISTS usage_complete_through BIGINT NOT NULL DEFAULT 0;
         """),
+
+        // 11: what children asked for on the watch (NEEDS_GUARDIAN events), the guardians' inbox. At most
+        // one waiting request per device, reason and subject (the partial unique index): asking again
+        // counts a repeat. State 1 waiting, 2 approved, 3 declined, 4 lapsed.
+        new(11, Sqlite: """
+        CREATE TABLE child_requests (
+            request_id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            reason INTEGER NOT NULL,
+            subject INTEGER NOT NULL,
+            asked_at INTEGER NOT NULL,
+            last_asked_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            minutes INTEGER NOT NULL,
+            repeats INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL,
+            answered_by TEXT,
+            answered_at INTEGER,
+            granted_minutes INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX child_requests_device ON child_requests (device_id, asked_at);
+        CREATE UNIQUE INDEX child_requests_waiting ON child_requests (device_id, reason, subject) WHERE state = 1;
+        """, Postgres: """
+        CREATE TABLE IF NOT EXISTS child_requests (
+            request_id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            reason INTEGER NOT NULL,
+            subject BIGINT NOT NULL,
+            asked_at BIGINT NOT NULL,
+            last_asked_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            minutes INTEGER NOT NULL,
+            repeats INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL,
+            answered_by TEXT,
+            answered_at BIGINT,
+            granted_minutes INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS child_requests_device ON child_requests (device_id, asked_at);
+        CREATE UNIQUE INDEX IF NOT EXISTS child_requests_waiting ON child_requests (device_id, reason, subject) WHERE state = 1;
+        """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

@@ -154,6 +154,14 @@ internal static class DeviceMapping
             Category = c.Extension.Category,
             ValidUntilUnix = c.Extension.ValidUntilUnix,
         },
+        Wire.ControlMessage.BodyOneofCase.GuardianAnswer => new ControlMessage
+        {
+            Body = ControlBody.GuardianAnswer,
+            AskedAtUnix = c.GuardianAnswer.AskedAtUnix,
+            AnswerReason = c.GuardianAnswer.Reason,
+            AnswerSubject = c.GuardianAnswer.Subject,
+            Approved = c.GuardianAnswer.Approved,
+        },
         _ => new ControlMessage(),
     };
 

@@ -88,13 +88,15 @@ public sealed class MessageCompatibilityTests
         Assert.Equal(4ul, decoded.Heartbeat.PolicyVersion);
     }
 
-    public static TheoryData<string> Controls => new() { "ack", "time", "extension", "empty-ack", "none" };
+    public static TheoryData<string> Controls => new() { "ack", "time", "extension", "answer", "declined", "empty-ack", "none" };
 
     private static Wire.ControlMessage Control(string name) => name switch
     {
         "ack" => new Wire.ControlMessage { UplinkAck = new Wire.UplinkAck { AckedThroughSequence = ulong.MaxValue } },
         "time" => new Wire.ControlMessage { TimeSync = new Wire.TimeSync { ServerUnixMs = -62_135_596_800_000 } },
         "extension" => new Wire.ControlMessage { Extension = new Wire.ExtensionGrant { GrantId = 1, ExtraMinutes = 15, Category = 1, ValidUntilUnix = 1_764_000_000 } },
+        "answer" => new Wire.ControlMessage { GuardianAnswer = new Wire.GuardianAnswer { AskedAtUnix = 1_764_000_000, Reason = 10, Subject = uint.MaxValue, Approved = true } },
+        "declined" => new Wire.ControlMessage { GuardianAnswer = new Wire.GuardianAnswer { AskedAtUnix = -1, Reason = 3 } },
         "empty-ack" => new Wire.ControlMessage { UplinkAck = new Wire.UplinkAck() },
         _ => new Wire.ControlMessage(),
     };

@@ -261,4 +261,62 @@ public sealed class StoreTests : IAsyncLifetime
         Assert.True(await pairing.IsOwnerAsync(session, "mum", "st-2"));
         Assert.False(await pairing.IsOwnerAsync(session, "mum", "st-1"));
     }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task A_child_asking_again_and_again_from_two_replicas_at_once_makes_one_waiting_request_and_a_bounded_inbox(StateProvider provider)
+    {
+        var options = await _engines.OptionsAsync(provider);
+        var replicas = new[] { _engines.Open(options), _engines.Open(options) };
+        var store = new ChildRequestStore();
+        static AskedRequest Asked(long at, int reason = 3, long subject = 0) => new("rq-" + Guid.NewGuid().ToString("N")[..16], "st-ask", 1, reason, subject, at, at + 3600, 30);
+
+        // The same request asked 40 times (each a second later), recorded by both replicas concurrently.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async n =>
+        {
+            await using var session = await replicas[n % 2].WriteAsync();
+            await store.RecordAsync(session, [Asked(1_000 + n)]);
+            await session.CommitAsync();
+        }));
+        // A replayed uplink counts nothing twice.
+        await using (var session = await replicas[0].WriteAsync())
+        {
+            await store.RecordAsync(session, [Asked(1_039)]);
+            await session.CommitAsync();
+        }
+
+        var waiting = Assert.Single(await ReadAsync(replicas[1], s => store.OfDeviceAsync(s, "st-ask", 0, 100)));
+        Assert.Equal((ChildRequestStore.Waiting, 1_039L), (waiting.State, waiting.LastAskedAt));
+        Assert.InRange(waiting.Repeats, 1, 39);
+
+        // Purchases of ever new amounts: no more than the inbox holds stay waiting.
+        await using (var session = await replicas[0].WriteAsync())
+        {
+            await store.RecordAsync(session, [.. Enumerable.Range(1, 50).Select(a => Asked(2_000, reason: 10, subject: a))]);
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(ChildRequestStore.MaxWaitingPerDevice, (await ReadAsync(replicas[0], s => store.OfDeviceAsync(s, "st-ask", 0, 100))).Count(r => r.State == ChildRequestStore.Waiting));
+
+        // Two answers at once: exactly one wins.
+        var wins = await Task.WhenAll(replicas.Select(async (replica, i) =>
+        {
+            await using var session = await replica.WriteAsync();
+            var won = await store.AnswerAsync(session, waiting.RequestId, ChildRequestStore.Approved, $"guardian-{i}", 1_100, 30);
+            await session.CommitAsync();
+            return won;
+        }));
+        Assert.Equal(1, wins.Count(w => w));
+
+        // Asked again after it lapsed: the old one is marked lapsed and a new one waits.
+        await using (var session = await replicas[1].WriteAsync())
+        {
+            await store.RecordAsync(session, [Asked(2_000, reason: 10, subject: 1)]);
+            await store.RecordAsync(session, [Asked(9_999, reason: 10, subject: 1)]);
+            await session.CommitAsync();
+        }
+
+        var purchases = (await ReadAsync(replicas[0], s => store.OfDeviceAsync(s, "st-ask", 0, 100))).Where(r => r.Reason == 10 && r.Subject == 1).ToList();
+        Assert.Equal([(9_999L, ChildRequestStore.Waiting), (2_000L, ChildRequestStore.Lapsed)], purchases.Select(r => (r.AskedAt, r.State)));
+    }
 }

@@ -97,7 +97,7 @@ namespace SmartTerminal.Device.Core.Enforcement
             if (spending == null || !spending.PaymentsEnabled || amount > spending.PerTransactionCap
                 || (long)_state.SpentToday + amount > spending.DailyCap)
             {
-                return Report(Decision.AskGuardian(DecisionReason.SpendingCap), amount);
+                return TakePurchaseApproval(amount) ? Decision.Allowed() : Report(Decision.AskGuardian(DecisionReason.SpendingCap), amount);
             }
 
             return Decision.Allowed();
@@ -124,7 +124,7 @@ namespace SmartTerminal.Device.Core.Enforcement
                 && ((permission == Permission.Camera && rule.CameraAllowed)
                     || (permission == Permission.Microphone && rule.MicrophoneAllowed)
                     || (permission == Permission.Location && rule.LocationAllowed));
-            return consented ? Decision.Allowed() : Report(Decision.AskGuardian(DecisionReason.Permission), (uint)permission);
+            return consented || IsPermissionApproved(permission) ? Decision.Allowed() : Report(Decision.AskGuardian(DecisionReason.Permission), (uint)permission);
         }
 
         private Decision CheckOutgoing(ulong numberHash, int guardianFunction, int contactFunction)

@@ -16,6 +16,9 @@ namespace SmartTerminal.Device.Core.Messages
 
         /// <summary>Online extension (field 3).</summary>
         Extension = 3,
+
+        /// <summary>A guardian's answer to a request (field 4).</summary>
+        GuardianAnswer = 4,
     }
 
     /// <summary>smartterminal.device.v1.ControlMessage, received on st/v1/{id}/control.</summary>
@@ -42,6 +45,18 @@ namespace SmartTerminal.Device.Core.Messages
         /// <summary>ExtensionGrant.valid_until_unix.</summary>
         public long ValidUntilUnix;
 
+        /// <summary>GuardianAnswer.asked_at_unix: the request's event time.</summary>
+        public long AskedAtUnix;
+
+        /// <summary>GuardianAnswer.reason: the request's DecisionReason.</summary>
+        public uint AnswerReason;
+
+        /// <summary>GuardianAnswer.subject: the request's subject.</summary>
+        public uint AnswerSubject;
+
+        /// <summary>GuardianAnswer.approved.</summary>
+        public bool Approved;
+
         /// <summary>Encodes as Google.Protobuf would.</summary>
         public void WriteTo(ProtoWriter writer)
         {
@@ -66,6 +81,14 @@ namespace SmartTerminal.Device.Core.Messages
                     writer.WriteInt64(4, ValidUntilUnix);
                     writer.EndNested(mark);
                     break;
+                case ControlBody.GuardianAnswer:
+                    mark = writer.BeginNested(4);
+                    writer.WriteInt64(1, AskedAtUnix);
+                    writer.WriteUInt32(2, AnswerReason);
+                    writer.WriteFixed32(3, AnswerSubject);
+                    writer.WriteBool(4, Approved);
+                    writer.EndNested(mark);
+                    break;
             }
         }
 
@@ -85,6 +108,7 @@ namespace SmartTerminal.Device.Core.Messages
                     case (1 << 3) | 2:
                     case (2 << 3) | 2:
                     case (3 << 3) | 2:
+                    case (4 << 3) | 2:
                         if (reader.BeginNested(out saved))
                         {
                             result.Clear((ControlBody)(tag >> 3));
@@ -117,9 +141,37 @@ namespace SmartTerminal.Device.Core.Messages
             ExtraMinutes = 0;
             Category = 0;
             ValidUntilUnix = 0;
+            AskedAtUnix = 0;
+            AnswerReason = 0;
+            AnswerSubject = 0;
+            Approved = false;
         }
 
-        // The three payloads are small; one reader fills the fields of whichever payload is current.
+        private static void ReadAnswerField(ProtoReader reader, ControlMessage m, uint tag)
+        {
+            if (tag == ((1 << 3) | 0))
+            {
+                reader.ReadInt64(out m.AskedAtUnix);
+            }
+            else if (tag == ((2 << 3) | 0))
+            {
+                reader.ReadUInt32(out m.AnswerReason);
+            }
+            else if (tag == ((3 << 3) | 5))
+            {
+                reader.ReadFixed32(out m.AnswerSubject);
+            }
+            else if (tag == ((4 << 3) | 0))
+            {
+                reader.ReadBool(out m.Approved);
+            }
+            else
+            {
+                reader.SkipField(tag);
+            }
+        }
+
+        // The payloads are small; one reader fills the fields of whichever payload is current.
         private static void ReadFields(ProtoReader reader, ControlMessage m)
         {
             uint tag;
@@ -148,6 +200,10 @@ namespace SmartTerminal.Device.Core.Messages
                 else if (m.Body == ControlBody.Extension && tag == ((4 << 3) | 0))
                 {
                     reader.ReadInt64(out m.ValidUntilUnix);
+                }
+                else if (m.Body == ControlBody.GuardianAnswer)
+                {
+                    ReadAnswerField(reader, m, tag);
                 }
                 else
                 {

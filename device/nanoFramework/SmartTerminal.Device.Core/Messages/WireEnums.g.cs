@@ -140,7 +140,7 @@ namespace SmartTerminal.Device.Core.Messages
             /// <summary>A request was denied (reason says why).</summary>
             public const int Denied = 1;
 
-            /// <summary>A request needs guardian approval.</summary>
+            /// <summary>A request needs guardian approval: the child asked for more time (reason DAILY_BUDGET or CATEGORY_BUDGET, subject = category, detail = minutes), or to buy (SPENDING_CAP, subject = amount), to use the camera, microphone or location (PERMISSION, subject = the permission), to reach a contact not on the list (CONTACT_NOT_ALLOWED). The guardians' inbox shows it; the answer is a GuardianAnswer.</summary>
             public const int NeedsGuardian = 2;
 
             /// <summary>The wall clock jumped without a trusted sync (detail = seconds).</summary>

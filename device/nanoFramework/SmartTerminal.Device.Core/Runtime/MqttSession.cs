@@ -275,6 +275,9 @@ namespace SmartTerminal.Device.Core.Runtime
                 case ControlBody.Extension:
                     _engine.ApplyExtension(control.GrantId, control.ExtraMinutes, control.Category, control.ValidUntilUnix);
                     break;
+                case ControlBody.GuardianAnswer:
+                    _engine.ApplyAnswer(control.AskedAtUnix, control.AnswerReason, control.AnswerSubject, control.Approved);
+                    break;
             }
         }
 

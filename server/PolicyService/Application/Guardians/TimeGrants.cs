@@ -49,7 +49,7 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
         }
 
         var device = await devices.FindAsync(deviceId) ?? throw new NotFoundException("device", deviceId);
-        var validUntil = EndOfLocalDay((await resolver.ResolveAsync(device)).Settings);
+        var validUntil = ChildDay.EndOf((await resolver.ResolveAsync(device)).Settings, time.GetUtcNow());
         var grantId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
         var control = new ControlMessage { Extension = new ExtensionGrant { GrantId = grantId, ExtraMinutes = extraMinutes, Category = category, ValidUntilUnix = validUntil.ToUnixTimeSeconds() } };
         await audit.AppendAsync(caller.AuditName, "extension.grant", deviceId, AuditJson.Of(new { minutes = extraMinutes, category, grantId }));
@@ -74,13 +74,5 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
         // The code itself never goes into the log: only what it grants.
         await audit.AppendAsync(caller.AuditName, "offline-code.create", deviceId, AuditJson.Of(new { grant = grant.ToString(), minutes }));
         return new IssuedOfflineCode(code, DateTimeOffset.FromUnixTimeSeconds((step + CodeStepsValid) * CodeStepSeconds));
-    }
-
-    private DateTimeOffset EndOfLocalDay(PolicySettings settings)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.HasTimeZone ? settings.TimeZone : "Etc/UTC");
-        var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-        var midnight = new DateTime(local.Year, local.Month, local.Day, 0, 0, 0, DateTimeKind.Unspecified).AddDays(1);
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
     }
 }
