@@ -4,7 +4,7 @@ using SmartTerminal.WebConsole.SignIn;
 
 namespace SmartTerminal.WebConsole.Guardians;
 
-/// <summary>One child's device at a glance: today's use against the daily limit, and whether the device runs its policy.</summary>
+/// <summary>One child's device at a glance: today's use against the daily limit, whether the device runs its policy, and how many of the child's requests wait for an answer.</summary>
 public sealed record ChildSummary(
     string DeviceId,
     string ChildName,
@@ -15,7 +15,8 @@ public sealed record ChildSummary(
     int? DailyMinutes,
     ulong DesiredVersion,
     ulong ReportedVersion,
-    DateTimeOffset? LastSeenAt)
+    DateTimeOffset? LastSeenAt,
+    int WaitingRequests = 0)
 {
     /// <summary>Minutes left today, or null when there is no daily limit.</summary>
     public int? LeftMinutes => DailyMinutes is { } limit && UsedMinutes is { } used ? Math.Max(0, limit - used) : null;
@@ -51,11 +52,15 @@ public sealed class ChildSummaries(PolicyServiceCalls calls, TimeProvider time)
                 ChildCalendar.DailyLimit(policy.Settings, today),
                 policy.DesiredVersion,
                 policy.ReportedVersion,
-                device.LastSeenAt?.ToDateTimeOffset()));
+                device.LastSeenAt?.ToDateTimeOffset(),
+                await WaitingRequestsAsync(device.DeviceId, asUser)));
         }
 
         return summaries;
     }
+
+    private async Task<int> WaitingRequestsAsync(string deviceId, CallOptions asUser) =>
+        (await calls.Guardians.ListRequestsAsync(new ListRequestsRequest { DeviceId = deviceId }, asUser)).Requests.Count(r => r.State == ChildRequestState.Pending);
 
     // Telemetry may be switched off or unreachable: the page says so and still shows the policy state.
     private async Task<long?> UsedSecondsAsync(string deviceId, string day, CallOptions asUser)
