@@ -80,6 +80,10 @@ public sealed class RequestsPageTests(ConsoleStack stack) : IClassFixture<Consol
         Assert.Equal("已拒绝：想购买价值 60.00 元的东西。", await page.Locator("[role=status]").InnerTextAsync());
         Assert.Contains("guardian-inbox 于", await page.Locator("ul.requests-answered li[data-state=Declined]").InnerTextAsync());
 
+        await page.GotoAsync($"/children/{device.DeviceId}/history");
+        Assert.Contains("guardian-inbox 拒绝了请求：购买", await page.Locator("ol.history").First.InnerTextAsync());
+        await page.GotoAsync($"/children/{device.DeviceId}/requests");
+
         // A hand-made answer that is none of the buttons is answered in words, not with an error page.
         var antiforgery = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
         var crafted = await page.Context.APIRequest.PostAsync($"/children/{device.DeviceId}/requests", new()

@@ -115,6 +115,7 @@ public sealed class GuardianApi(ChildDevices children, ChildPolicy policy, TimeG
                     Minutes = e.Minutes,
                     ChangedSettings = { e.ChangedSettings },
                     GuardianId = e.GuardianId,
+                    RequestKind = e.RequestKind,
                 }),
             },
             Truncated = page.Truncated,

@@ -90,6 +90,12 @@ public sealed class ChildRequestTests : IAsyncLifetime
         }, TimeSpan.FromMilliseconds(200));
         Assert.True(history, $"the watch did not apply the answers (last answer {engine.LastAnswer})");
         Assert.Equal(DecisionReason.SpendingCap, engine.LastAnswerReason);
+        var service = (await fleet.Guardians.ListDeviceHistoryAsync(new ListDeviceHistoryRequest { DeviceId = registered.DeviceId }, owner)).Entries
+            .Where(e => e.Kind is HistoryKind.RequestDeclined or HistoryKind.RequestApproved or HistoryKind.ExtensionGranted)
+            .Select(e => (e.Kind, e.Actor, e.Minutes, e.RequestKind));
+        Assert.Equal(
+            [(HistoryKind.RequestDeclined, "requests-grandma", 0u, ChildRequestKind.Purchase), (HistoryKind.ExtensionGranted, "requests-owner", 30u, ChildRequestKind.Unspecified)],
+            service);
         Assert.Equal(DecisionKind.NeedsGuardian, engine.CheckPurchase(6_000).Kind);
 
         // Answering again is refused; asking again after an answer is a new request.
@@ -132,6 +138,9 @@ public sealed class ChildRequestTests : IAsyncLifetime
             device.Idle(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             return Task.FromResult(device.Runtime.Engine.CheckPermission(Permission.Camera).IsAllowed);
         }, TimeSpan.FromMilliseconds(50)));
+
+        Assert.Contains((await fleet.Guardians.ListDeviceHistoryAsync(new ListDeviceHistoryRequest { DeviceId = registered.DeviceId }, owner)).Entries,
+            e => e.Kind == HistoryKind.RequestApproved && e.RequestKind == ChildRequestKind.Permission && e.Actor == "requests-checked");
 
         // The unit goes back to the maker and to a new family (a second later: requests are timed in
         // seconds): they see none of the old requests.

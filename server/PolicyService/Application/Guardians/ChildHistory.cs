@@ -10,7 +10,9 @@ using Wire = SmartTerminal.Contracts.Device.V1;
 namespace SmartTerminal.PolicyService.Application.Guardians;
 
 /// <summary>One entry of a device's history as its guardians see it.</summary>
-public sealed record HistoryItem(DateTimeOffset At, HistoryKind Kind, string Actor, uint Minutes, IReadOnlyList<string> ChangedSettings, string GuardianId);
+public sealed record HistoryItem(
+    DateTimeOffset At, HistoryKind Kind, string Actor, uint Minutes, IReadOnlyList<string> ChangedSettings, string GuardianId,
+    ChildRequestKind RequestKind = ChildRequestKind.Unspecified);
 
 /// <summary>A page of history: newest first, whether older entries were left out, whether the watch's own entries were readable.</summary>
 public sealed record HistoryPage(IReadOnlyList<HistoryItem> Entries, bool Truncated, bool DeviceEntriesUnavailable);
@@ -40,6 +42,8 @@ public sealed class ChildHistory(PairingService pairing, AuditLog audit, UsageQu
         ["pairing.code-issued"] = HistoryKind.InvitationCreated,
         [PairingReset] = HistoryKind.PairingReset,
         ["device.rotate-keys"] = HistoryKind.KeysRotated,
+        [ChildRequests.ApprovedOnceAction] = HistoryKind.RequestApproved,
+        [ChildRequests.DeclinedAction] = HistoryKind.RequestDeclined,
     };
 
     private static readonly Wire.EnforcementEventKind[] WatchKinds = [Wire.EnforcementEventKind.CodeRedeemed, Wire.EnforcementEventKind.ExtensionApplied];
@@ -107,7 +111,8 @@ public sealed class ChildHistory(PairingService pairing, AuditLog audit, UsageQu
                 HistoryKind.GuardianJoined => Text(after, "guardian"),
                 HistoryKind.GuardianRemoved => Text(before, "guardian"),
                 _ => string.Empty,
-            });
+            },
+            Enum.TryParse<ChildRequestKind>(Text(after, "kind"), out var asked) ? asked : ChildRequestKind.Unspecified);
     }
 
     private static HistoryItem FromWatch(DeviceEvent e) => new(

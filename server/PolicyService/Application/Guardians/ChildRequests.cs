@@ -22,6 +22,11 @@ namespace SmartTerminal.PolicyService.Application.Guardians;
 public sealed class ChildRequests(
     PairingService pairing, StateDatabase database, ChildRequestStore store, TimeGrants grants, IDeviceDownlink downlink, AuditLog audit, TimeProvider time)
 {
+    /// <summary>Audit actions (and so history entries) of answers; approved time is in the history as its extension.</summary>
+    public const string ApprovedOnceAction = "request.approve";
+    public const string ApprovedTimeAction = "request.approve-time";
+    public const string DeclinedAction = "request.decline";
+
     private const int Listed = 100;
 
     public async Task<IReadOnlyList<ChildRequest>> ListAsync(Caller caller, string deviceId)
@@ -103,7 +108,8 @@ public sealed class ChildRequests(
             // watch misses only the notice that the answer was yes.
         }
 
-        await audit.AppendAsync(caller.AuditName, "request.answer", deviceId, AuditJson.Of(new { requestId, kind = kind.ToString(), approve, minutes = granted }));
+        var action = !approve ? DeclinedAction : granted > 0 ? ApprovedTimeAction : ApprovedOnceAction;
+        await audit.AppendAsync(caller.AuditName, action, deviceId, AuditJson.Of(new { requestId, kind = kind.ToString(), approve, minutes = granted }));
         return ToMessage(request with { State = approve ? ChildRequestStore.Approved : ChildRequestStore.Declined, AnsweredBy = caller.Id, AnsweredAt = now, GrantedMinutes = (int)granted }, now);
     }
 

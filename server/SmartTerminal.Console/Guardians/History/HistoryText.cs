@@ -22,6 +22,8 @@ public sealed class HistoryText(IStringLocalizer<Text> text)
         HistoryKind.InvitationCreated => L("HistoryInvitationCreated", entry.Actor),
         HistoryKind.PairingReset => L("HistoryPairingReset"),
         HistoryKind.KeysRotated => L("HistoryKeysRotated"),
+        HistoryKind.RequestApproved => L("HistoryRequestApproved", entry.Actor, L("RequestKind" + (int)entry.RequestKind)),
+        HistoryKind.RequestDeclined => L("HistoryRequestDeclined", entry.Actor, L("RequestKind" + (int)entry.RequestKind)),
         _ => L("HistoryOther"),
     };
 
