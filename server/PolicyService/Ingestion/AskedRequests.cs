@@ -11,10 +11,12 @@ namespace SmartTerminal.PolicyService.Ingestion;
 /// <summary>
 /// The requests in an uplink's NEEDS_GUARDIAN events, for the guardians' inbox: what each asks for, and
 /// when it lapses (more time with the child's local day, the rest a day after it was asked). Events the
-/// validation refused, older than the inbox shows, or naming nothing a guardian could answer are left
-/// out (they stay in InfluxDB as events).
+/// validation refused, older than the inbox shows, already lapsed, or naming nothing a guardian could
+/// answer are left out (they stay in InfluxDB as events). Repeats within the uplink become one request
+/// with their count, and one uplink yields at most <see cref="ChildRequestStore.MaxWaitingPerDevice"/>
+/// requests: a flood of asks costs the store a bounded amount of work.
 /// </summary>
-public sealed class AskedRequests(DeviceRegistry devices, PolicyResolver resolver, TimeProvider time)
+public sealed class AskedRequests(DeviceRegistry devices, PolicyResolver resolver, TimeProvider time, ILogger<AskedRequests> logger)
 {
     public static readonly TimeSpan Shown = TimeSpan.FromDays(7);
     public static readonly TimeSpan LapsesAfter = TimeSpan.FromDays(1);
@@ -39,24 +41,41 @@ public sealed class AskedRequests(DeviceRegistry devices, PolicyResolver resolve
             return [];
         }
 
-        PolicySettings? settings = null;
-        if (asked.Any(a => a.What == ChildRequestKind.MoreTime) && await devices.FindAsync(deviceId) is { } device)
-        {
-            settings = (await resolver.ResolveAsync(device)).Settings;
-        }
-
-        return [.. asked.Select(a =>
-        {
-            var at = DateTimeOffset.FromUnixTimeSeconds(a.Event.AtUnix);
-            var lapses = at + LapsesAfter;
-            if (a.What == ChildRequestKind.MoreTime && settings is not null && ChildDay.EndOf(settings, at) < lapses)
+        var settings = asked.Any(a => a.What == ChildRequestKind.MoreTime) ? await SettingsOfAsync(deviceId) : null;
+        return [.. asked
+            .Select(a => (a.Event, a.What, Lapses: LapseOf(a.What, DateTimeOffset.FromUnixTimeSeconds(a.Event.AtUnix), settings)))
+            .Where(a => a.Lapses > now)
+            .GroupBy(a => (a.Event.Reason, a.Event.Subject))
+            .Take(ChildRequestStore.MaxWaitingPerDevice)
+            .Select(group =>
             {
-                lapses = ChildDay.EndOf(settings, at);
-            }
+                var first = group.MinBy(a => a.Event.AtUnix);
+                var minutes = first.What == ChildRequestKind.MoreTime ? (int)Math.Min((ulong)Math.Max(first.Event.Detail, 0), TimeGrants.MaxExtensionMinutes) : 0;
+                return new AskedRequest(
+                    NewId(), deviceId, (int)first.What, (int)first.Event.Reason, first.Event.Subject, first.Event.AtUnix,
+                    group.Max(a => a.Event.AtUnix), first.Lapses.ToUnixTimeSeconds(), minutes, group.Count() - 1);
+            })];
+    }
 
-            var minutes = a.What == ChildRequestKind.MoreTime ? (int)Math.Min((ulong)Math.Max(a.Event.Detail, 0), TimeGrants.MaxExtensionMinutes) : 0;
-            return new AskedRequest(NewId(), deviceId, (int)a.What, (int)a.Event.Reason, a.Event.Subject, a.Event.AtUnix, lapses.ToUnixTimeSeconds(), minutes);
-        })];
+    private static DateTimeOffset LapseOf(ChildRequestKind what, DateTimeOffset at, PolicySettings? settings)
+    {
+        var lapses = at + LapsesAfter;
+        return what == ChildRequestKind.MoreTime && settings is not null && ChildDay.EndOf(settings, at) < lapses ? ChildDay.EndOf(settings, at) : lapses;
+    }
+
+    // The child's day ends where its policy says; when that cannot be resolved now, a request lapses a
+    // day after it was asked rather than holding up the device's uplinks.
+    private async Task<PolicySettings?> SettingsOfAsync(string deviceId)
+    {
+        try
+        {
+            return await devices.FindAsync(deviceId) is { } device ? (await resolver.ResolveAsync(device)).Settings : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Requests of {DeviceId} lapse a day after they were asked: its policy did not resolve ({Error})", deviceId, e.Message);
+            return null;
+        }
     }
 
     private static string NewId() => "rq-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

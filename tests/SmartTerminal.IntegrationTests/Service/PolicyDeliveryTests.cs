@@ -193,6 +193,11 @@ public sealed class PolicyDeliveryTests(PolicyServiceFixture fixture) : IClassFi
             Heartbeat = new Wire.Heartbeat { FirmwareVersion = "1.0.0" },
         }.ToByteArray());
 
+        // A category the watch does not have is refused before anything is sent.
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fleet.Guardians.GrantExtensionAsync(new GrantExtensionRequest { DeviceId = device.DeviceId, ExtraMinutes = 15, Category = 16 }, guardian));
+        Assert.Equal((StatusCode.InvalidArgument, true), (unknown.StatusCode, unknown.Status.Detail.Contains("category", StringComparison.Ordinal)));
+
         var grant = await fleet.Guardians.GrantExtensionAsync(new GrantExtensionRequest { DeviceId = device.DeviceId, ExtraMinutes = 15 }, guardian);
 
         // The time sync answering the heartbeat and the grant both arrive on the control topic.

@@ -94,7 +94,7 @@ public sealed class ChildRequestTests : IAsyncLifetime
             .Where(e => e.Kind is HistoryKind.RequestDeclined or HistoryKind.RequestApproved or HistoryKind.ExtensionGranted)
             .Select(e => (e.Kind, e.Actor, e.Minutes, e.RequestKind));
         Assert.Equal(
-            [(HistoryKind.RequestDeclined, "requests-grandma", 0u, ChildRequestKind.Purchase), (HistoryKind.ExtensionGranted, "requests-owner", 30u, ChildRequestKind.Unspecified)],
+            [(HistoryKind.RequestDeclined, "requests-grandma", 0u, ChildRequestKind.Purchase), (HistoryKind.ExtensionGranted, answered.Single(r => r.RequestId == time.RequestId).AnsweredBy, 30u, ChildRequestKind.Unspecified)],
             service);
         Assert.Equal(DecisionKind.NeedsGuardian, engine.CheckPurchase(6_000).Kind);
 
@@ -117,6 +117,9 @@ public sealed class ChildRequestTests : IAsyncLifetime
         var (owner, _) = await fleet.PairAsync(registered, "requests-checked", "2016-01");
         using var device = _stack.Device(registered);
         Assert.True(await TelemetryStack.ConnectedAsync(device, withDailyBudget: false));
+        // Only what was asked after the family paired is theirs: the watch's clock (set from the
+        // service's, to the second) must be past the pairing before the child asks.
+        device.Idle(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
         Assert.Equal(DecisionKind.NeedsGuardian, device.Runtime.Engine.CheckPermission(Permission.Camera).Kind);
         var camera = Assert.Single(await UploadedAsync(device, fleet, owner, r => r.Count == 1));
         Assert.Equal((ChildRequestKind.Permission, 0u), (camera.Kind, camera.Permission));

@@ -269,7 +269,7 @@ public sealed class StoreTests : IAsyncLifetime
         var options = await _engines.OptionsAsync(provider);
         var replicas = new[] { _engines.Open(options), _engines.Open(options) };
         var store = new ChildRequestStore();
-        static AskedRequest Asked(long at, int reason = 3, long subject = 0) => new("rq-" + Guid.NewGuid().ToString("N")[..16], "st-ask", 1, reason, subject, at, at + 3600, 30);
+        static AskedRequest Asked(long at, int reason = 3, long subject = 0) => new("rq-" + Guid.NewGuid().ToString("N")[..16], "st-ask", 1, reason, subject, at, at, at + 3600, 30);
 
         // The same request asked 40 times (each a second later), recorded by both replicas concurrently.
         await Task.WhenAll(Enumerable.Range(0, 40).Select(async n =>
@@ -307,6 +307,26 @@ public sealed class StoreTests : IAsyncLifetime
             return won;
         }));
         Assert.Equal(1, wins.Count(w => w));
+
+        // Resent after the answer (or asked again before it, uploaded late): that answered request, not a new one to grant twice.
+        await using (var session = await replicas[0].WriteAsync())
+        {
+            await store.RecordAsync(session, [Asked(1_020), Asked(1_050)]);
+            await session.CommitAsync();
+        }
+
+        Assert.DoesNotContain(await ReadAsync(replicas[1], s => store.OfDeviceAsync(s, "st-ask", 0, 100)), r => r.Reason == 3 && r.State == ChildRequestStore.Waiting);
+
+        // Asked again after the answer: a new request; the answered one can then no longer be put back to waiting.
+        await using (var session = await replicas[1].WriteAsync())
+        {
+            await store.RecordAsync(session, [Asked(1_200)]);
+            await store.ReopenAsync(session, waiting.RequestId);
+            await session.CommitAsync();
+        }
+
+        var timeRequests = (await ReadAsync(replicas[0], s => store.OfDeviceAsync(s, "st-ask", 0, 100))).Where(r => r.Reason == 3).ToList();
+        Assert.Equal([(1_200L, ChildRequestStore.Waiting), (waiting.AskedAt, ChildRequestStore.Approved)], timeRequests.Select(r => (r.AskedAt, r.State)));
 
         // Asked again after it lapsed: the old one is marked lapsed and a new one waits.
         await using (var session = await replicas[1].WriteAsync())

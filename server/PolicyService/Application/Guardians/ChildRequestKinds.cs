@@ -7,14 +7,14 @@ namespace SmartTerminal.PolicyService.Application.Guardians;
 public static class ChildRequestKinds
 {
     /// <summary>AppCategory numbers the device tracks (0 = the daily total).</summary>
-    private const uint Categories = 16;
+    public const uint Categories = 16;
 
     /// <summary>Camera, microphone, location.</summary>
     private const uint Permissions = 3;
 
     public static ChildRequestKind Of(DecisionReason reason, uint subject) => reason switch
     {
-        DecisionReason.DailyBudget => ChildRequestKind.MoreTime,
+        DecisionReason.DailyBudget when subject == 0 => ChildRequestKind.MoreTime,
         DecisionReason.CategoryBudget when subject is > 0 and < Categories => ChildRequestKind.MoreTime,
         DecisionReason.SpendingCap when subject > 0 => ChildRequestKind.Purchase,
         DecisionReason.Permission when subject < Permissions => ChildRequestKind.Permission,

@@ -48,6 +48,11 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
             throw new InvalidInputException("extra_minutes", $"must be 1-{MaxExtensionMinutes}");
         }
 
+        if (category >= ChildRequestKinds.Categories)
+        {
+            throw new InvalidInputException("category", $"0 (the daily total) or an app category 1-{ChildRequestKinds.Categories - 1}");
+        }
+
         var device = await devices.FindAsync(deviceId) ?? throw new NotFoundException("device", deviceId);
         var validUntil = ChildDay.EndOf((await resolver.ResolveAsync(device)).Settings, time.GetUtcNow());
         var grantId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
