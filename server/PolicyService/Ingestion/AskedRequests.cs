@@ -59,8 +59,14 @@ public sealed class AskedRequests(DeviceRegistry devices, PolicyResolver resolve
 
     private static DateTimeOffset LapseOf(ChildRequestKind what, DateTimeOffset at, PolicySettings? settings)
     {
-        var lapses = at + LapsesAfter;
-        return what == ChildRequestKind.MoreTime && settings is not null && ChildDay.EndOf(settings, at) < lapses ? ChildDay.EndOf(settings, at) : lapses;
+        var aDayLater = at + LapsesAfter;
+        if (what != ChildRequestKind.MoreTime || settings is null)
+        {
+            return aDayLater;
+        }
+
+        var dayEnds = ChildDay.EndOf(settings, at);
+        return dayEnds < aDayLater ? dayEnds : aDayLater;
     }
 
     // The child's day ends where its policy says; when that cannot be resolved now, a request lapses a

@@ -48,9 +48,9 @@ public sealed class TimeGrants(PairingService pairing, DeviceRegistry devices, P
             throw new InvalidInputException("extra_minutes", $"must be 1-{MaxExtensionMinutes}");
         }
 
-        if (category >= ChildRequestKinds.Categories)
+        if (category >= AppCategories.Count)
         {
-            throw new InvalidInputException("category", $"0 (the daily total) or an app category 1-{ChildRequestKinds.Categories - 1}");
+            throw new InvalidInputException("category", $"0 (the daily total) or an app category 1-{AppCategories.Count - 1}");
         }
 
         var device = await devices.FindAsync(deviceId) ?? throw new NotFoundException("device", deviceId);
