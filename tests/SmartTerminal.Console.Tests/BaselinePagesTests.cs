@@ -29,7 +29,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token, landing: "/fleets");
         await page.Locator($"li.card[data-fleet='{fleet.Id}']").GetByRole(AriaRole.Link, new() { Name = "基线", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/fleets/{fleet.Id}/baseline");
+        await ArrivedAtAsync(page, $"**/fleets/{fleet.Id}/baseline");
 
         var band = page.Locator("fieldset.band[data-band='8-12']");
         Assert.Equal("8–12 岁", await band.Locator("legend").InnerTextAsync());
@@ -75,7 +75,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
         Assert.Contains("检查之后数值又有改动", await page.Locator(".error-summary").InnerTextAsync());
         Assert.Equal("80 分钟", await page.Locator("table.changes tbody tr").Nth(0).Locator("td.after").InnerTextAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "发布这些更改" }).ClickAsync();
-        await page.WaitForURLAsync($"**/fleets/{fleet.Id}/rollouts/ro-*");
+        await ArrivedAtAsync(page, $"**/fleets/{fleet.Id}/rollouts/ro-*");
 
         var stored = await manufacturers.GetBaselineAsync(new GetBaselineRequest { FleetId = fleet.Id }, asMaker);
         var storedBand = Assert.Single(stored.AgeBands);
@@ -122,7 +122,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
         }
 
         await first.GetByRole(AriaRole.Button, new() { Name = "Publish these changes" }).ClickAsync();
-        await first.WaitForURLAsync($"**/fleets/{fleet.Id}/rollouts/ro-*");
+        await ArrivedAtAsync(first, $"**/fleets/{fleet.Id}/rollouts/ro-*");
         await second.GetByRole(AriaRole.Button, new() { Name = "Publish these changes" }).ClickAsync();
 
         Assert.Contains("Someone else published a baseline meanwhile", await second.Locator(".error-summary").InnerTextAsync());
@@ -132,7 +132,7 @@ public sealed class BaselinePagesTests(ConsoleStack stack) : IClassFixture<Conso
         await second.GetByRole(AriaRole.Button, new() { Name = "Review changes" }).ClickAsync();
         Assert.Equal("70 min", await second.Locator("table.changes td.before").InnerTextAsync());
         await second.GetByRole(AriaRole.Button, new() { Name = "Publish these changes" }).ClickAsync();
-        await second.WaitForURLAsync($"**/fleets/{fleet.Id}/rollouts/ro-*");
+        await ArrivedAtAsync(second, $"**/fleets/{fleet.Id}/rollouts/ro-*");
         Assert.Equal("Baseline revision 2", await second.Locator("section.current-rollout h2").InnerTextAsync());
         Assert.Equal(["Baseline revision 2", "Baseline revision 1"], await second.Locator("li.card[data-rollout] h3").AllInnerTextsAsync());
     }

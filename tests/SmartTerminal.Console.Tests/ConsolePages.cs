@@ -15,9 +15,16 @@ internal static class ConsolePages
         await page.GotoAsync("/signin");
         await page.FillAsync("#token", token);
         await page.Locator("main button[type=submit]").ClickAsync();
-        // Once the landing page's response starts and its heading is there: waiting for the load event
-        // once timed out in CI with the page shown and the network idle.
-        await page.WaitForURLAsync("**" + landing, new() { WaitUntil = WaitUntilState.Commit });
+        await ArrivedAtAsync(page, "**" + landing);
+    }
+
+    /// <summary>
+    /// Waits until the page is at <paramref name="url"/> (a glob) and its heading is there: waiting for
+    /// the load event timed out in CI more than once with the page shown and the network idle.
+    /// </summary>
+    public static async Task ArrivedAtAsync(IPage page, string url)
+    {
+        await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
         await page.Locator("main h1").WaitForAsync();
     }
 

@@ -35,7 +35,7 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
 
         await page.SelectOptionAsync("#culture", "en");
         await page.GetByRole(AriaRole.Button, new() { Name = "切换" }).ClickAsync();
-        await page.WaitForURLAsync("**/children");
+        await ArrivedAtAsync(page, "**/children");
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
         Assert.Equal($"{minutes} min", await card.Locator(".used").InnerTextAsync());
         Assert.Contains($"version {version} applied on the device", await card.Locator(".policy").InnerTextAsync());
@@ -75,7 +75,7 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
         await SignInAsync(page, token);
 
         await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "更多时间" }).ClickAsync();
-        await page.WaitForURLAsync($"**/children/{device.DeviceId}/time");
+        await ArrivedAtAsync(page, $"**/children/{device.DeviceId}/time");
         Assert.Equal("更多时间 · 安安", await page.Locator("h1").InnerTextAsync());
         await AssertAccessibleAsync(page);
 
@@ -107,7 +107,7 @@ public sealed class GuardianPagesTests(ConsoleStack stack) : IClassFixture<Conso
         Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/signin");
+        await ArrivedAtAsync(page, "**/signin");
         await page.GotoAsync("/children");
         Assert.Contains("/signin", page.Url);
     }

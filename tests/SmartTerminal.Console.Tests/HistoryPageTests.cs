@@ -18,7 +18,7 @@ public sealed class HistoryPageTests(ConsoleStack stack) : IClassFixture<Console
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token);
         await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "记录" }).ClickAsync();
-        await page.WaitForURLAsync($"**/children/{device.DeviceId}/history");
+        await ArrivedAtAsync(page, $"**/children/{device.DeviceId}/history");
 
         Assert.Equal("记录 · 历历", await page.Locator("h1").InnerTextAsync());
         Assert.Contains("Etc/UTC", await page.Locator("p.note").First.InnerTextAsync());

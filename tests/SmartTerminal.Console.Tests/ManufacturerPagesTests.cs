@@ -33,7 +33,7 @@ public sealed class ManufacturerPagesTests(ConsoleStack stack) : IClassFixture<C
         await page.ScreenshotAsync(new() { Path = Screenshot("fleets-zh-CN.png"), FullPage = true });
 
         await card.GetByRole(AriaRole.Link, new() { Name = "滞后设备" }).ClickAsync();
-        await page.WaitForURLAsync($"**/fleets/{fleet.Id}/lagging");
+        await ArrivedAtAsync(page, $"**/fleets/{fleet.Id}/lagging");
         Assert.Equal(2, await page.Locator("tbody tr").CountAsync());
         Assert.Equal("尚未同步（未拒绝）", await page.Locator($"tr[data-device='{units[2].DeviceId}'] td").Last.InnerTextAsync());
 

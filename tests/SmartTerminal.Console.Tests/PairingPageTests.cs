@@ -23,7 +23,7 @@ public sealed class PairingPageTests(ConsoleStack stack) : IClassFixture<Console
         var mum = await stack.PhoneAsync();
         await SignInAsync(mum, await stack.Service.TokenAsync("guardian", "guardian-pair-mum"));
         await mum.GetByRole(AriaRole.Link, new() { Name = "添加孩子的设备" }).ClickAsync();
-        await mum.WaitForURLAsync("**/children/pair");
+        await ArrivedAtAsync(mum, "**/children/pair");
         await AssertAccessibleAsync(mum);
 
         // As printed on the box, in groups and lower case: both are accepted.
@@ -48,7 +48,7 @@ public sealed class PairingPageTests(ConsoleStack stack) : IClassFixture<Console
         Assert.Equal("乐乐", await card.Locator("h2").InnerTextAsync());
 
         await card.GetByRole(AriaRole.Link, new() { Name = "监护人" }).ClickAsync();
-        await mum.WaitForURLAsync($"**/children/{unit.DeviceId}/guardians");
+        await ArrivedAtAsync(mum, $"**/children/{unit.DeviceId}/guardians");
         await mum.GetByRole(AriaRole.Button, new() { Name = "生成邀请码" }).ClickAsync();
         var invitation = (await mum.Locator(".code").InnerTextAsync()).Replace(" ", string.Empty, StringComparison.Ordinal);
         Assert.Equal(10, invitation.Length);

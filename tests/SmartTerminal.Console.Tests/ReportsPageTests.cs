@@ -48,7 +48,7 @@ public sealed class ReportsPageTests(ConsoleStack stack) : IClassFixture<Console
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token, landing: "/fleets");
         await page.Locator($"li.card[data-fleet='{fleet.Id}']").GetByRole(AriaRole.Link, new() { Name = "统计报表" }).ClickAsync();
-        await page.WaitForURLAsync("**/compliance/reports?fleet=*");
+        await ArrivedAtAsync(page, "**/compliance/reports?fleet=*");
         await page.FillAsync("#from-day", Day(today.AddDays(-6)));
         await page.FillAsync("#to-day", Day(today));
         await page.SelectOptionAsync("#zone", Zone);

@@ -45,7 +45,7 @@ public sealed class RequestsPageTests(ConsoleStack stack) : IClassFixture<Consol
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token);
         await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "请求（3 条待答复）" }).ClickAsync();
-        await page.WaitForURLAsync($"**/children/{device.DeviceId}/requests");
+        await ArrivedAtAsync(page, $"**/children/{device.DeviceId}/requests");
         Assert.Equal("请求 · 小满", await page.Locator("h1").InnerTextAsync());
         Assert.Equal(["想联系不在联系人名单上的号码", "想购买价值 60.00 元的东西", "想多用 40 分钟（每日合计）"], await page.Locator("li.request h3").AllInnerTextsAsync());
         var time = page.Locator("li.request[data-kind=MoreTime]");
@@ -67,7 +67,8 @@ public sealed class RequestsPageTests(ConsoleStack stack) : IClassFixture<Consol
         Assert.Contains("给了 30 分钟", await page.Locator("ul.requests-answered li[data-state=Approved]").InnerTextAsync());
 
         // The watch gets the time first, then the answer naming its request.
-        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => Task.FromResult(Controls(watch).Any(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.GuardianAnswer))));
+        var answered = await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => Task.FromResult(Controls(watch).Any(c => c.BodyCase == Wire.ControlMessage.BodyOneofCase.GuardianAnswer)));
+        Assert.True(answered, $"the watch (connected: {watch.Client.IsConnected}) got [{string.Join(", ", Controls(watch).Select(c => c.BodyCase))}]; the service said:\n{Tail(stack.Service.Output)}");
         var controls = Controls(watch).Where(c => c.BodyCase is Wire.ControlMessage.BodyOneofCase.Extension or Wire.ControlMessage.BodyOneofCase.GuardianAnswer).ToList();
         Assert.Equal(30u, controls[0].Extension.ExtraMinutes);
         Assert.Equal(new Wire.GuardianAnswer { AskedAtUnix = askedAt.ToUnixTimeSeconds(), Reason = (uint)Wire.DecisionReason.DailyBudget, Approved = true }, controls[1].GuardianAnswer);
@@ -100,6 +101,8 @@ public sealed class RequestsPageTests(ConsoleStack stack) : IClassFixture<Consol
         Assert.Equal(["To reach a number that is not on the contact list"], await english.Locator("li.request h3").AllInnerTextsAsync());
         Assert.Contains("gave 30 minutes", await english.Locator("ul.requests-answered").InnerTextAsync());
     }
+
+    private static string Tail(string log) => log[^Math.Min(log.Length, 8000)..];
 
     private static IEnumerable<Wire.ControlMessage> Controls(MqttTestClient watch) =>
         watch.Received.Select(m => Wire.ControlMessage.Parser.ParseFrom(System.Buffers.BuffersExtensions.ToArray(m.Payload)));

@@ -23,7 +23,7 @@ public sealed class RulesPageTests(ConsoleStack stack) : IClassFixture<ConsoleSt
         await SignInAsync(page, token);
 
         await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "修改规则" }).ClickAsync();
-        await page.WaitForURLAsync($"**/children/{device.DeviceId}/rules");
+        await ArrivedAtAsync(page, $"**/children/{device.DeviceId}/rules");
         Assert.Equal("规则 · 瑞瑞", await page.Locator("h1").InnerTextAsync());
         Assert.Equal("上限 90 分钟，由设备制造商设定。", await page.Locator("#daily-hint .bound").InnerTextAsync());
         Assert.Contains("国家未成年人模式", await page.Locator("p.note").First.InnerTextAsync());

@@ -50,7 +50,7 @@ public sealed class WeekPageTests(ConsoleStack stack) : IClassFixture<ConsoleSta
         var page = await stack.PhoneAsync();
         await SignInAsync(page, token);
         await page.Locator($"li.card[data-device='{device.DeviceId}']").GetByRole(AriaRole.Link, new() { Name = "一周使用" }).ClickAsync();
-        await page.WaitForURLAsync($"**/children/{device.DeviceId}/week");
+        await ArrivedAtAsync(page, $"**/children/{device.DeviceId}/week");
 
         Assert.Equal("一周使用 · 周周", await page.Locator("h1").InnerTextAsync());
         var notes = await page.Locator("p.note").First.InnerTextAsync();

@@ -23,14 +23,16 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
 {
     private readonly BrokerOptions _options;
     private readonly BrokerAccessControl _accessControl;
+    private readonly ClientIdHandover _handover;
     private readonly StoredEnvelopes _envelopes;
     private readonly UplinkIntake _uplinks;
     private readonly ILogger<EmbeddedMqttBroker> _logger;
     private readonly MqttServer _server;
     private readonly UplinkObservers _observers = new();
 
-    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, StoredEnvelopes envelopes, UplinkIntake uplinks, ILogger<EmbeddedMqttBroker> logger)
+    public EmbeddedMqttBroker(IOptions<BrokerOptions> options, BrokerAccessControl accessControl, ClientIdHandover handover, StoredEnvelopes envelopes, UplinkIntake uplinks, ILogger<EmbeddedMqttBroker> logger)
     {
+        _handover = handover;
         _uplinks = uplinks;
         _options = options.Value;
         _accessControl = accessControl;
@@ -64,6 +66,7 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
         _server.ClientDisconnectedAsync += e =>
         {
             _observers.Disconnected(e.ClientId);
+            _handover.Ended(e.ClientId, e.SessionItems);
             return Task.CompletedTask;
         };
     }
@@ -107,13 +110,14 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
     public async Task DisconnectAsync(string deviceId, CancellationToken cancellationToken)
     {
         // A device's client id is its device id (BrokerAccessControl enforces it).
-        foreach (var client in await _server.GetClientsAsync())
+        try
         {
-            if (client.Id == deviceId)
-            {
-                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credentials changed" });
-                LogSessionEnded(deviceId);
-            }
+            await _server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credentials changed" });
+            LogSessionEnded(deviceId);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not connected.
         }
     }
 
@@ -167,6 +171,10 @@ public sealed partial class EmbeddedMqttBroker : IHostedService, IDeviceDownlink
         }
 
         args.SessionItems[BrokerAccessControl.IdentityKey] = identity;
+        args.SessionItems[ClientIdHandover.TurnKey] = await _handover.TakeTurnAsync(
+            args.ClientId,
+            () => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.SessionTakenOver }),
+            CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (TLS port {TlsPort}, 0 = off)")]

@@ -169,6 +169,7 @@ public static class PolicyServiceRegistration
         {
             services.AddSingleton<LoginThrottle>();
             services.AddSingleton<BrokerAccessControl>();
+            services.AddSingleton<ClientIdHandover>();
             services.AddSingleton<EmbeddedMqttBroker>();
             services.AddSingleton<IDeviceDownlink>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());
             services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<EmbeddedMqttBroker>());

@@ -19,8 +19,8 @@ namespace SmartTerminal.PolicyService.Application.Guardians;
 /// purchase or permission lets that one through there). A returned unit's earlier requests are not the
 /// next family's: only what was asked since the owner paired is shown.
 /// </summary>
-public sealed class ChildRequests(
-    PairingService pairing, StateDatabase database, ChildRequestStore store, TimeGrants grants, IDeviceDownlink downlink, AuditLog audit, TimeProvider time)
+public sealed partial class ChildRequests(
+    PairingService pairing, StateDatabase database, ChildRequestStore store, TimeGrants grants, IDeviceDownlink downlink, AuditLog audit, TimeProvider time, ILogger<ChildRequests> logger)
 {
     /// <summary>Audit actions (and so history entries) of answers; approved time is in the history as its extension.</summary>
     public const string ApprovedOnceAction = "request.approve";
@@ -102,10 +102,11 @@ public sealed class ChildRequests(
             await session.CommitAsync();
             throw;
         }
-        catch (Exception) when (timeSent)
+        catch (Exception e) when (timeSent)
         {
             // The time itself was sent (and is in the history): answering again would grant it twice. The
             // watch misses only the notice that the answer was yes.
+            LogAnswerNotSent(deviceId, requestId, e.Message);
         }
 
         var action = !approve ? DeclinedAction : granted > 0 ? ApprovedTimeAction : ApprovedOnceAction;
@@ -166,4 +167,7 @@ public sealed class ChildRequests(
 
         return message;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The approval of request {RequestId} did not reach {DeviceId} (its extra time did): {Reason}")]
+    private partial void LogAnswerNotSent(string deviceId, string requestId, string reason);
 }
